@@ -1,0 +1,48 @@
+# The newcomer assistant. `make help` lists the targets.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help venv train run test test-unit test-stories validate eval locales bench lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+venv:  ## create or reuse the cached virtual environment (.venv)
+	@scripts/ensure-venv.sh
+
+train: venv  ## train the model if data, domain or config changed
+	@$(PY) -m bot.stack train
+
+run: venv  ## train if needed, migrate, load content and start everything on 127.0.0.1 (Ctrl-C stops)
+	@$(PY) -m bot.stack run
+
+validate: venv  ## rasa data validate (domain, NLU data, rules)
+	@.venv/bin/rasa data validate --fail-on-warnings --domain domain.yml --data data/nlu data/rules --config config.yml
+
+test: venv train validate test-stories test-unit  ## everything CI runs: validation, conversation tests, pytest
+
+test-stories: venv train  ## conversation tests in all three languages (rasa test)
+	@.venv/bin/rasa test core --stories tests/stories --model $$($(PY) -m bot.stack model-path) \
+	  --endpoints endpoints.yml --fail-on-prediction-errors --out var/results/stories --no-plot
+
+test-unit: venv train  ## pytest: unit tests and tests against the running stack
+	@$(PY) -m pytest
+
+eval: venv train  ## intent accuracy per language on the held-out split (tests/nlu/<lang>/)
+	@$(PY) -m bot.evaluate
+
+locales: venv  ## extract strings, update the sv/ar/fa_AF catalogs, compile them (as a check)
+	@$(PY) -m babel.messages.frontend extract -F babel.cfg -k N_ --add-comments=TRANSLATORS: --no-location \
+	  --sort-output --omit-header -o locales/messages.pot .
+	@$(PY) -m babel.messages.frontend update -D messages -i locales/messages.pot -d locales --no-fuzzy-matching --omit-header
+	@$(PY) -m babel.messages.frontend compile -D messages -d locales --statistics
+
+bench: venv train  ## benchmark (see the performance issue); prints a table
+	@$(PY) -m bot.bench
+
+clean:  ## remove trained models and local state (keeps the cached venv)
+	rm -rf models/*.tar.gz var/

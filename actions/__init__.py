@@ -1,0 +1,1 @@
+"""Rasa custom actions (``rasa run actions --actions actions``)."""

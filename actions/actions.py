@@ -1,0 +1,210 @@
+"""Rasa custom actions. Thin on purpose: they read the turn, decide the language and the
+municipality, and let ``bot.answers`` compose the reply from the content store."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import handoff
+from bot.answers import Composer, Reply, topic_for_intent
+from bot.content import store
+from bot.language import (
+    MAX_MESSAGE_CHARS,
+    canonical_language,
+    choose_reply_language,
+    clean_text,
+    explicit_language_choice,
+)
+from bot.municipalities import Municipality, directory
+
+logger = logging.getLogger(__name__)
+
+FALLBACKS_BEFORE_PERSON = 2
+_HAS_WORDS = re.compile(r"\w", re.UNICODE)
+
+
+@dataclass
+class Turn:
+    """What the actions need to know about the latest user message."""
+
+    raw_text: str
+    is_payload: bool  # a button's "/intent{...}", not typed text
+    intent: Optional[str]
+    language: str
+    municipality: Optional[Municipality]
+    municipality_changed: bool
+    events: List[EventType]
+    composer: Composer
+
+    @property
+    def unreadable(self) -> Optional[str]:
+        """``empty``, ``too_long`` or ``no_words`` for input the bot cannot read, else None."""
+        if self.is_payload:
+            return None
+        if not clean_text(self.raw_text):
+            return "empty"
+        if len(self.raw_text) > MAX_MESSAGE_CHARS:
+            return "too_long"
+        if not _HAS_WORDS.search(clean_text(self.raw_text)):
+            return "no_words"
+        return None
+
+    def say(self, dispatcher: CollectingDispatcher, reply: Reply) -> None:
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
+    return values[-1] if values else None
+
+
+async def read_turn(tracker: Tracker) -> Turn:
+    """Language and municipality for this turn, with the slot events that record them."""
+    message = tracker.latest_message or {}
+    raw_text = message.get("text") or ""
+    is_payload = raw_text.startswith("/")
+    metadata = message.get("metadata") or {}
+    events: List[EventType] = []
+
+    current = tracker.get_slot("language") or canonical_language(metadata.get("language"))
+    language = choose_reply_language(
+        "" if is_payload else raw_text,
+        current,
+        requested=_entity(tracker, "language"),
+    )
+    if language != tracker.get_slot("language"):
+        events.append(SlotSet("language", language))
+
+    municipality_code = _entity(tracker, "municipality") or tracker.get_slot("municipality")
+    if not municipality_code and metadata.get("municipality"):
+        municipality_code = str(metadata["municipality"])
+    municipality = directory().get(municipality_code) if municipality_code else None
+    changed = bool(municipality and municipality.code != tracker.get_slot("municipality"))
+    if changed or (municipality_code and not municipality and tracker.get_slot("municipality")):
+        events.append(SlotSet("municipality", municipality.code if municipality else None))
+
+    intent = (message.get("intent") or {}).get("name")
+    snapshot = await store().current_async()
+    return Turn(raw_text, is_payload, intent, language, municipality, changed, events, Composer(language, snapshot))
+
+
+class ActionAnswerTopic(Action):
+    """Answers an SFI, housing or school topic; asks for the municipality first when the
+    answer depends on it, and answers the waiting topic once the municipality is known."""
+
+    def name(self) -> str:
+        return "action_answer_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        turn = await read_turn(tracker)
+        if turn.unreadable:
+            turn.say(dispatcher, turn.composer.unreadable(turn.unreadable))
+            return turn.events
+
+        if turn.intent == "inform_municipality":
+            return self._municipality_given(dispatcher, tracker, turn)
+
+        topic = topic_for_intent(turn.intent)
+        if topic is None:  # a rule sent an intent this action does not know: clarify instead
+            turn.say(dispatcher, turn.composer.clarify(out_of_scope=False, offer_person=False))
+            return turn.events
+        if topic.needs_municipality and turn.municipality is None:
+            turn.say(dispatcher, turn.composer.ask_municipality())
+            return turn.events + [SlotSet("pending_topic", topic.key)]
+        for reply in turn.composer.topic_answer(topic, turn.municipality):
+            turn.say(dispatcher, reply)
+        return turn.events + [SlotSet("pending_topic", None)]
+
+    @staticmethod
+    def _municipality_given(dispatcher, tracker: Tracker, turn: Turn) -> List[EventType]:
+        if turn.municipality is None or not _entity(tracker, "municipality") and not turn.municipality_changed:
+            unknown = directory().unknown_postal_codes(turn.raw_text)
+            turn.say(dispatcher, turn.composer.municipality_unknown(unknown[0].postal_code if unknown else None))
+            return turn.events
+        turn.say(dispatcher, turn.composer.municipality_confirmed(turn.municipality))
+        pending = topic_for_intent(tracker.get_slot("pending_topic"))
+        if pending:
+            for reply in turn.composer.topic_answer(pending, turn.municipality):
+                turn.say(dispatcher, reply)
+            return turn.events + [SlotSet("pending_topic", None)]
+        turn.say(dispatcher, turn.composer.ask_topic())
+        return turn.events
+
+
+class ActionSmallTalk(Action):
+    """Greeting, goodbye, thanks and help, in the user's language."""
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    async def run(self, dispatcher, tracker, domain):
+        turn = await read_turn(tracker)
+        turn.say(dispatcher, turn.composer.small_talk(turn.intent or "help"))
+        return turn.events
+
+
+class ActionSwitchLanguage(Action):
+    """Switches the conversation's language on an explicit request or a language button."""
+
+    def name(self) -> str:
+        return "action_switch_language"
+
+    async def run(self, dispatcher, tracker, domain):
+        turn = await read_turn(tracker)
+        asked = _entity(tracker, "language") or explicit_language_choice(turn.raw_text)
+        if not canonical_language(asked):
+            turn.say(dispatcher, Composer.choose_language())
+            return turn.events
+        turn.say(dispatcher, turn.composer.language_set())
+        return turn.events
+
+
+class ActionClarify(Action):
+    """Low confidence, out of scope or unreadable input: ask again with topic buttons, never
+    guess; after repeated failures offer a person."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(self, dispatcher, tracker, domain):
+        turn = await read_turn(tracker)
+        if turn.unreadable:
+            turn.say(dispatcher, turn.composer.unreadable(turn.unreadable))
+            return turn.events
+        if _entity(tracker, "municipality") and turn.municipality:
+            # "Nacka?" understood as nothing else: at least take the municipality.
+            return ActionAnswerTopic._municipality_given(dispatcher, tracker, turn)
+        offer_person = consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_PERSON - 1
+        turn.say(dispatcher, turn.composer.clarify(out_of_scope=turn.intent == "out_of_scope", offer_person=offer_person))
+        return turn.events
+
+
+class ActionRequestHuman(Action):
+    """The user wants a person. The hand-off itself belongs to ``bot.handoff``."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    async def run(self, dispatcher, tracker, domain):
+        turn = await read_turn(tracker)
+        reply, events = handoff.request_handoff(tracker, turn.composer, turn.municipality, reason="user_request")
+        turn.say(dispatcher, reply)
+        return turn.events + events
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many times in a row, before this turn, the bot had to clarify."""
+    count = 0
+    for event in reversed(tracker.events[:-1] if tracker.events else []):
+        if event.get("event") == "action" and event.get("name") not in (None, "action_listen"):
+            if event["name"] != "action_clarify":
+                break
+            count += 1
+    return count

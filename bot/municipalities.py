@@ -1,0 +1,230 @@
+"""Sweden's 290 municipalities: find them in what a newcomer writes, and name them back.
+
+A message may name a municipality in Swedish forms ("i Nacka", "Nackas", "Upplands Bro",
+"Goteborg"), in Arabic or Dari script ("مالمو", "یوتبوری", "بستوكهولم"), or give a postal
+code ("jag bor på 413 19", "۴۱۳۱۹"). ``MunicipalityDirectory.find`` returns what it found;
+the NLU pipeline turns it into a ``municipality`` entity whose value is the SCB code.
+
+Data: ``data/municipalities/`` (see its README for sources and licences).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+from bot.language import ARABIC, DARI, normalize_for_nlu, to_ascii_digits
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "municipalities"
+
+# Names that are also everyday Swedish words ("vad kan det vara", "på marken"). They count only
+# when written with a capital letter, after "i"/"bor i"/"från", before "kommun", or alone.
+_EVERYDAY_WORD_NAMES = frozenset(
+    {"vara", "mark", "ale", "kil", "boden", "lund", "nora", "mora", "skara", "åre", "are", "eda", "sala", "hjo", "bjuv", "tranås", "gnesta", "orsa", "ljungby"}
+)
+_PLACE_CUES = re.compile(r"(?:\bi|\bbor i|\bfrån|\bfran|\bin)\s*$", re.I)
+_ARABIC_PREFIXES = ("ب", "و", "ل", "ف", "وب", "ال", "بال")
+# Five digits, optionally "413 19"; not an amount of money ("12000 kr", "۱۲۰۰۰ کرون").
+_POSTAL_CODE = re.compile(r"(?<!\d)(\d{3}) ?(\d{2})(?!\d)(?!\s*(?:kr\b|kronor|sek\b|:-|کرون|كرون|kr\.))", re.I)
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """One municipality: its SCB code, names and web site."""
+
+    code: str
+    name: str
+    county_code: str
+    official_name: str
+    website: Optional[str] = None
+    script_names: Dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def display_name(self, language: str) -> str:
+        """The name to show in a reply: in Arabic/Dari script where known, Swedish in brackets."""
+        local = self.script_names.get(language)
+        return f"{local} ({self.name})" if local else self.name
+
+
+@dataclass(frozen=True)
+class MunicipalityMatch:
+    """A municipality found in a text, with where it stands and how it was recognised."""
+
+    code: str
+    start: int
+    end: int
+    via: str  # "name" or "postal_code"
+
+
+@dataclass(frozen=True)
+class UnknownPostalCode:
+    """A five-digit number that looks like a postal code but is not in the register."""
+
+    postal_code: str
+
+
+def fold_swedish(text: str) -> str:
+    """Lowercase without diacritics and with hyphens as spaces: "Upplands-Bro" → "upplands bro"."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[-\s]+", " ", text).strip()
+
+
+class MunicipalityDirectory:
+    """All municipalities, indexed by code, by name forms and by postal code."""
+
+    def __init__(self, data_dir: Path = DATA_DIR):
+        self._by_code: Dict[str, Municipality] = {}
+        self._postal: Dict[str, str] = {}
+        # token tuple → code; names of up to four words.
+        self._latin_names: Dict[Tuple[str, ...], str] = {}
+        self._script_names: Dict[Tuple[str, ...], str] = {}
+        self._load(data_dir)
+
+    # -- loading ----------------------------------------------------------------------------
+    def _load(self, data_dir: Path) -> None:
+        websites = yaml.safe_load((data_dir / "websites.yml").read_text(encoding="utf-8")) or {}
+        script_names: Dict[str, Dict[str, List[str]]] = {}
+        for language in (ARABIC, DARI):
+            path = data_dir / f"names.{language}.yml"
+            if path.exists():
+                for code, names in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+                    script_names.setdefault(str(code), {})[language] = [str(n) for n in names or []]
+
+        with (data_dir / "municipalities.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                code = row["municipality_code"]
+                extra = websites.get(code) or {}
+                names = script_names.get(code, {})
+                municipality = Municipality(
+                    code=code,
+                    name=row["municipality_name_short"],
+                    county_code=row["county_code"],
+                    official_name=extra.get("official_name") or row["municipality_name"],
+                    website=extra.get("website"),
+                    script_names={lang: variants[0] for lang, variants in names.items() if variants},
+                )
+                self._by_code[code] = municipality
+                for form in self._swedish_forms(municipality.name):
+                    self._latin_names[tuple(form.split())] = code
+                for variants in names.values():
+                    for variant in variants:
+                        key = tuple(normalize_for_nlu(variant).split())
+                        if key:
+                            self._script_names[key] = code
+        # Names people use that are not the short name.
+        for alias, code in (("gothenburg", "1480"), ("goteborgs stad", "1480"), ("stockholms stad", "0180"),
+                            ("malmo stad", "1280"), ("upplandsbro", "0139"), ("upplands vasby", "0114")):
+            self._latin_names.setdefault(tuple(alias.split()), code)
+
+        with (data_dir / "postal_codes.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                self._postal[row["postal_code"]] = row["municipality_code"]
+
+    @staticmethod
+    def _swedish_forms(name: str) -> Iterable[str]:
+        base = fold_swedish(name)
+        forms = {base, base.replace(" ", "")}
+        if not base.endswith(("s", "x", "z")):
+            forms.add(base + "s")  # genitive: "Nackas skolor"
+        forms |= {f"{form} kommun" for form in list(forms)}
+        return forms
+
+    # -- look-ups ---------------------------------------------------------------------------
+    def get(self, code: object) -> Optional[Municipality]:
+        """The municipality with this SCB code ("0182"), or None."""
+        if not isinstance(code, str):
+            return None
+        return self._by_code.get(to_ascii_digits(code.strip()))
+
+    def all(self) -> List[Municipality]:
+        return list(self._by_code.values())
+
+    def by_postal_code(self, postal_code: str) -> Optional[str]:
+        return self._postal.get(re.sub(r"\D", "", to_ascii_digits(postal_code)))
+
+    def find(self, text: str) -> List[MunicipalityMatch]:
+        """Every municipality named or postal code given in the text, in order of appearance."""
+        if not text:
+            return []
+        matches = self._find_postal_codes(text) + self._find_latin_names(text) + self._find_script_names(text)
+        matches.sort(key=lambda m: m.start)
+        unique: List[MunicipalityMatch] = []
+        for match in matches:
+            if not unique or unique[-1].end <= match.start:
+                unique.append(match)
+        return unique
+
+    def unknown_postal_codes(self, text: str) -> List[UnknownPostalCode]:
+        """Postal-code-like numbers in the text that the register does not know."""
+        digits = to_ascii_digits(text)
+        return [UnknownPostalCode(m.group(1) + m.group(2)) for m in _POSTAL_CODE.finditer(digits)
+                if (m.group(1) + m.group(2)) not in self._postal]
+
+    def _find_postal_codes(self, text: str) -> List[MunicipalityMatch]:
+        digits = to_ascii_digits(text)  # same length as text: one digit for one digit
+        found = []
+        for m in _POSTAL_CODE.finditer(digits):
+            code = self._postal.get(m.group(1) + m.group(2))
+            if code:
+                found.append(MunicipalityMatch(code, m.start(), m.end(), "postal_code"))
+        return found
+
+    def _find_latin_names(self, text: str) -> List[MunicipalityMatch]:
+        words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-zÀ-ÿ]+", text)]
+        return self._scan(words, self._latin_names, fold_swedish, text)
+
+    def _find_script_names(self, text: str) -> List[MunicipalityMatch]:
+        words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\u0600-\u06ff\u200c]+", text)]
+        return self._scan(words, self._script_names, normalize_for_nlu, text)
+
+    def _scan(self, words, index, fold, text) -> List[MunicipalityMatch]:
+        found: List[MunicipalityMatch] = []
+        i = 0
+        while i < len(words):
+            for size in (4, 3, 2, 1):
+                chunk = words[i:i + size]
+                if len(chunk) < size:
+                    continue
+                key = tuple(fold(word) for word, _, _ in chunk)
+                code = index.get(key) or self._with_prefix_removed(key, index)
+                if code and self._plausible(chunk, key, text):
+                    found.append(MunicipalityMatch(code, chunk[0][1], chunk[-1][2], "name"))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    @staticmethod
+    def _with_prefix_removed(key: Tuple[str, ...], index) -> Optional[str]:
+        """Arabic attaches prepositions to names: "بمالمو" (in Malmö), "وستوكهولم"."""
+        first = key[0]
+        for prefix in _ARABIC_PREFIXES:
+            # At least four letters must remain: "بلند" (high) is not "ب" + "لند" (Lund).
+            if first.startswith(prefix) and len(first) - len(prefix) >= 4:
+                code = index.get((first[len(prefix):],) + key[1:])
+                if code:
+                    return code
+        return None
+
+    @staticmethod
+    def _plausible(chunk, key, text: str) -> bool:
+        if len(chunk) > 1 or key[0] not in _EVERYDAY_WORD_NAMES:
+            return True
+        word, start, end = chunk[0]
+        if word[:1].isupper() or text.strip().lower() == word.lower():
+            return True
+        return bool(_PLACE_CUES.search(text[:start])) or text[end:].lower().lstrip().startswith("kommun")
+
+
+@functools.lru_cache(maxsize=1)
+def directory() -> MunicipalityDirectory:
+    """The one directory of the process, loaded on first use."""
+    return MunicipalityDirectory()

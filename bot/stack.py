@@ -1,0 +1,210 @@
+"""Train when needed and run the whole stack: action server, Rasa server, web app.
+
+    python -m bot.stack train        # train only if data, domain or config changed
+    python -m bot.stack run          # migrate, load content, start everything; Ctrl-C stops all
+
+``make run`` calls both. Tests use ``Stack`` to start the same processes on other ports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot import settings
+
+ROOT = settings.ROOT
+VENV_BIN = Path(sys.executable).parent
+MODELS_DIR = ROOT / "models"
+
+# Everything that changes what the trained model is. The tokeniser normalises with
+# bot/language.py, so its code is training input too.
+TRAINING_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "bot/nlu_components.py", "bot/language.py"]
+
+
+def training_hash() -> str:
+    digest = hashlib.sha256()
+    for entry in TRAINING_INPUTS:
+        path = ROOT / entry
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path() -> Path:
+    return MODELS_DIR / f"model-{training_hash()}.tar.gz"
+
+
+def train_if_needed() -> Path:
+    """Train unless a model for exactly these inputs exists already."""
+    target = model_path()
+    if target.exists():
+        print(f"model up to date: {target.relative_to(ROOT)}", flush=True)
+        return target
+    MODELS_DIR.mkdir(exist_ok=True)
+    print(f"training {target.relative_to(ROOT)} …", flush=True)
+    started = time.monotonic()
+    subprocess.run(
+        [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
+         "--data", "data/nlu", "data/rules", "--out", str(MODELS_DIR), "--fixed-model-name", target.name[:-7]],
+        cwd=ROOT, env=process_env(), check=True,
+    )
+    print(f"trained in {time.monotonic() - started:.0f} s", flush=True)
+    return target
+
+
+def process_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["RASA_TOKEN"] = settings.rasa_token()
+    env.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env["SANIC_HOST"] = "127.0.0.1"  # the action server is never reachable from outside
+    env.update(extra or {})
+    return env
+
+
+def manage(*args: str, env: Optional[Dict[str, str]] = None) -> None:
+    subprocess.run([str(VENV_BIN / "python"), "manage.py", *args], cwd=ROOT, env=process_env(env), check=True)
+
+
+@dataclass
+class Stack:
+    """The running processes of the product, on the given ports."""
+
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_port: int = 8000
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    log_dir: Optional[Path] = None
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def endpoints_file(self) -> Path:
+        """endpoints.yml with this stack's action server port."""
+        text = (ROOT / "endpoints.yml").read_text().replace("127.0.0.1:5055", f"127.0.0.1:{self.actions_port}")
+        path = settings.VAR_DIR / f"endpoints-{self.rasa_port}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def commands(self, model: Path) -> Dict[str, List[str]]:
+        return {
+            "actions": [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                        "--port", str(self.actions_port), "--quiet"],
+            "rasa": [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", settings.rasa_token(),
+                     "-i", "127.0.0.1", "-p", str(self.rasa_port), "--cors", "*", "-m", str(model),
+                     "--endpoints", str(self.endpoints_file()), "--credentials", "credentials.yml"],
+            "web": [str(VENV_BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{self.web_port}", "--noreload"],
+        }
+
+    def health_urls(self) -> Dict[str, str]:
+        return {
+            "actions": f"http://127.0.0.1:{self.actions_port}/health",
+            "rasa": f"http://127.0.0.1:{self.rasa_port}/",
+            "web": f"http://127.0.0.1:{self.web_port}/healthz",
+        }
+
+    def start(self, model: Path, timeout: float = 180) -> None:
+        env = process_env({"RASA_URL": f"http://127.0.0.1:{self.rasa_port}", **self.extra_env})
+        for name, command in self.commands(model).items():
+            output = None
+            if self.log_dir:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                output = open(self.log_dir / f"{name}.log", "ab")
+            self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
+                                                    stderr=subprocess.STDOUT if output else None,
+                                                    start_new_session=True)
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = dict(self.health_urls())
+        while waiting:
+            for name, url in list(waiting.items()):
+                if self.processes[name].poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"{name} exited with code {self.processes[name].returncode} while starting")
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as response:
+                        if response.status == 200:
+                            del waiting[name]
+                except OSError:
+                    pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"not ready after {timeout:.0f} s: {', '.join(waiting)}")
+            if waiting:
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def wait(self) -> int:
+        """Block until one process ends (then stop the rest) or Ctrl-C."""
+        try:
+            while True:
+                for name, process in self.processes.items():
+                    if process.poll() is not None:
+                        print(f"{name} stopped (exit code {process.returncode}); stopping the stack", flush=True)
+                        return process.returncode or 1
+                time.sleep(1)
+        except KeyboardInterrupt:
+            print("\nstopping …", flush=True)
+            return 0
+        finally:
+            self.stop()
+
+
+def prepare_database() -> None:
+    manage("migrate", "--noinput", "-v", "0")
+    manage("load_content")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["train", "run", "model-path"])
+    args = parser.parse_args(argv)
+    if args.command == "model-path":
+        print(model_path())
+        return 0
+    model = train_if_needed()
+    if args.command == "train":
+        return 0
+    prepare_database()
+    stack = Stack()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    stack.start(model)
+    print(
+        "\nThe assistant is running:\n"
+        f"  chat in the browser   http://127.0.0.1:{stack.web_port}/\n"
+        f"  REST channel          http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook\n"
+        f"  Rasa HTTP API         http://127.0.0.1:{stack.rasa_port}/  (token in var/rasa_token or $RASA_TOKEN)\n"
+        f"  action server         http://127.0.0.1:{stack.actions_port}/  (localhost only)\n"
+        "Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    return stack.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Django project: content database, staff app, and the page to chat in the browser."""

@@ -1,0 +1,1 @@
+"""Answer content and municipality facts: versioned, per municipality and language."""

@@ -1,0 +1,67 @@
+"""Seed the content database from data/: municipalities, national answers, municipality facts.
+
+Safe to run on every start: it creates what is missing and refreshes seed rows whose YAML
+changed, but never overrides a version that staff saved (their newest version wins).
+"""
+
+from pathlib import Path
+
+import yaml
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from bot.municipalities import directory
+from bot.settings import ROOT
+from webapp.content.models import AnswerVersion, FactVersion, Municipality, Status
+
+CONTENT_DIR = ROOT / "data" / "content"
+FACT_FIELDS = ("name", "url", "phone", "notes", "source_name", "source_url", "verified_on", "is_example")
+
+
+class Command(BaseCommand):
+    help = "Load municipalities, national answers and municipality facts from data/ into the database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--content-dir", type=Path, default=CONTENT_DIR)
+
+    @transaction.atomic
+    def handle(self, *args, content_dir: Path, **options):
+        municipalities = self._load_municipalities()
+        answers = self._load_answers(content_dir / "answers")
+        facts = self._load_facts(content_dir / "facts.yml")
+        self.stdout.write(f"content: {municipalities} municipalities, {answers} answer versions and {facts} fact versions added")
+
+    def _load_municipalities(self) -> int:
+        existing = set(Municipality.objects.values_list("code", flat=True))
+        new = [Municipality(code=m.code, name=m.name, website=m.website or "")
+               for m in directory().all() if m.code not in existing]
+        Municipality.objects.bulk_create(new)
+        return len(new)
+
+    def _load_answers(self, answers_dir: Path) -> int:
+        added = 0
+        for path in sorted(answers_dir.glob("*.yml")):
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            language = document["language"]
+            for topic, text in document["answers"].items():
+                text = text.strip()
+                newest = AnswerVersion.objects.filter(topic=topic, municipality=None, language=language).first()
+                if newest is None or (newest.origin == "seed" and newest.text != text):
+                    AnswerVersion.objects.create(topic=topic, municipality=None, language=language, text=text,
+                                                 status=Status.PUBLISHED, origin="seed")
+                    added += 1
+        return added
+
+    def _load_facts(self, path: Path) -> int:
+        added = 0
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for code, entries in document["facts"].items():
+            municipality = Municipality.objects.get(code=str(code))
+            for entry in entries:
+                values = {field: entry.get(field) for field in FACT_FIELDS if entry.get(field) is not None}
+                newest = FactVersion.objects.filter(municipality=municipality, kind=entry["kind"], key=entry["key"]).first()
+                if newest is None or (newest.origin == "seed" and any(getattr(newest, f) != v for f, v in values.items())):
+                    FactVersion.objects.create(municipality=municipality, kind=entry["kind"], key=entry["key"],
+                                               status=Status.PUBLISHED, origin="seed", **values)
+                    added += 1
+        return added

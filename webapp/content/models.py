@@ -1,0 +1,104 @@
+"""Content the bot answers from, kept outside the trained model.
+
+Every save is a new row (append-only versions). The bot answers from the newest *published*
+version of each answer (topic × municipality × language; municipality empty = the national
+default) and of each fact. ``ContentRevision`` is bumped on every change so that running
+action servers notice within seconds (``bot.content``).
+"""
+
+from django.conf import settings
+from django.db import models
+
+from bot.language import ARABIC, DARI, SWEDISH
+
+
+class Language(models.TextChoices):
+    SWEDISH = SWEDISH, "Svenska"
+    ARABIC = ARABIC, "العربية"
+    DARI = DARI, "دری"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class Municipality(models.Model):
+    """One of Sweden's 290 municipalities (seeded from data/municipalities/)."""
+
+    code = models.CharField(primary_key=True, max_length=4)
+    name = models.CharField(max_length=100)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class VersionBase(models.Model):
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # "seed" for rows loaded from data/content/, "staff" for edits in the app.
+    origin = models.CharField(max_length=16, default="staff")
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]
+
+
+class AnswerVersion(VersionBase):
+    """One version of an answer text for a topic, in one language, national or local."""
+
+    topic = models.CharField(max_length=64, db_index=True)
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.CASCADE)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    text = models.TextField()
+
+    class Meta(VersionBase.Meta):
+        indexes = [models.Index(fields=["topic", "municipality", "language", "status"])]
+
+    def __str__(self):
+        where = self.municipality_id or "national"
+        return f"{self.topic} [{where}, {self.language}] v{self.pk} {self.status}"
+
+
+class FactKind(models.TextChoices):
+    SFI_PROVIDER = "sfi_provider", "SFI provider"
+    HOUSING_QUEUE = "housing_queue", "Housing queue"
+    HOUSING_CONTACT = "housing_contact", "Housing contact (settlement, emergencies)"
+    SCHOOL_PLACEMENT = "school_placement", "School placement contact"
+
+
+class FactVersion(VersionBase):
+    """One version of a municipality fact: a provider or contact with link, source and date."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=32, choices=FactKind.choices)
+    key = models.SlugField(max_length=64, help_text="Identifies the fact within its municipality and kind.")
+    name = models.CharField(max_length=200)
+    url = models.URLField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    notes = models.JSONField(default=dict, blank=True, help_text="Short note per language code.")
+    source_name = models.CharField(max_length=200)
+    source_url = models.URLField(blank=True)
+    verified_on = models.DateField(null=True, blank=True)
+    # True until someone has checked the fact against the municipality's own site; the bot
+    # then marks it visibly as example data.
+    is_example = models.BooleanField(default=True)
+
+    class Meta(VersionBase.Meta):
+        indexes = [models.Index(fields=["municipality", "kind", "key", "status"])]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.kind}/{self.key} v{self.pk} {self.status}"
+
+
+class ContentRevision(models.Model):
+    """A single counter, bumped on every content change; readers compare it to reload."""
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)

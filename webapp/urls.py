@@ -1,0 +1,12 @@
+"""URLs of the web app on port 8000."""
+
+from django.contrib import admin
+from django.urls import path
+
+from webapp import views
+
+urlpatterns = [
+    path("", views.chat_page, name="chat"),
+    path("healthz", views.health, name="health"),
+    path("admin/", admin.site.urls),
+]
