@@ -5,6 +5,8 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
+# Same flags in tests/test_locales.py, which runs `pybabel update --check` with them.
+BABEL_UPDATE_FLAGS := --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 .PHONY: help venv train run test test-unit test-stories validate eval locales bench lint clean
 
@@ -36,10 +38,10 @@ eval: venv train  ## intent accuracy per language on the held-out split (tests/n
 	@$(PY) -m bot.evaluate
 
 locales: venv  ## extract strings, update the sv/ar/fa_AF catalogs, compile them (as a check)
-	@$(PY) -m babel.messages.frontend extract -F babel.cfg -k N_ --add-comments=TRANSLATORS: --no-location \
-	  --sort-output --omit-header -o locales/messages.pot .
-	@$(PY) -m babel.messages.frontend update -D messages -i locales/messages.pot -d locales --no-fuzzy-matching --omit-header
-	@$(PY) -m babel.messages.frontend compile -D messages -d locales --statistics
+	@.venv/bin/pybabel extract -F babel.cfg -k N_ --add-comments=TRANSLATORS: --no-location --sort-output \
+	  --project=newcomer-assistant -o locales/messages.pot .
+	@.venv/bin/pybabel update -D messages -i locales/messages.pot -d locales $(BABEL_UPDATE_FLAGS)
+	@.venv/bin/pybabel compile -D messages -d locales --statistics && find locales -name '*.mo' -delete
 
 bench: venv train  ## benchmark (see the performance issue); prints a table
 	@$(PY) -m bot.bench

@@ -158,6 +158,7 @@ class Detection:
 
     language: Optional[str]
     confident: bool
+    right_to_left_script: bool = False
 
 
 def explicit_language_choice(text: str) -> Optional[str]:
@@ -198,10 +199,10 @@ def _arabic_or_dari(cleaned: str) -> Detection:
     dari += sum(2 for w in words if w in _DARI_WORDS)
     arabic += sum(2 for w in words if w in _ARABIC_WORDS)
     if dari == arabic:
-        return Detection(None, False)
+        return Detection(None, False, right_to_left_script=True)
     best = DARI if dari > arabic else ARABIC
     margin = abs(dari - arabic)
-    return Detection(best, margin >= 2)
+    return Detection(best, margin >= 2, right_to_left_script=True)
 
 
 def _swedish_or_not(cleaned: str, arabic_script: int) -> Detection:
@@ -234,11 +235,14 @@ def choose_reply_language(
     detection = detect_language(text)
     if detection.confident and detection.language:
         return detection.language
+    # Arabic script that cannot tell Arabic from Dari ("سلام"): Arabic, the more common of the
+    # two among newcomers, unless the conversation is in Dari already.
+    script_guess = detection.language or (ARABIC if detection.right_to_left_script else None)
     current = canonical_language(current)
     if current:
         # A short Arabic-script message keeps an Arabic-script conversation's language, but a
         # Swedish conversation that gets one moves to the script's best guess.
-        if detection.language and (detection.language in RIGHT_TO_LEFT) != (current in RIGHT_TO_LEFT):
-            return detection.language
+        if script_guess and (script_guess in RIGHT_TO_LEFT) != (current in RIGHT_TO_LEFT):
+            return script_guess
         return current
-    return detection.language or DEFAULT_LANGUAGE
+    return script_guess or DEFAULT_LANGUAGE

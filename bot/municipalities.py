@@ -84,6 +84,8 @@ class MunicipalityDirectory:
         self._postal: Dict[str, str] = {}
         # token tuple → code; names of up to four words.
         self._latin_names: Dict[Tuple[str, ...], str] = {}
+        # With å/ä/ö as written: "Håbo" and "Habo" fold to the same letters.
+        self._exact_names: Dict[Tuple[str, ...], str] = {}
         self._script_names: Dict[Tuple[str, ...], str] = {}
         self._load(data_dir)
 
@@ -112,7 +114,10 @@ class MunicipalityDirectory:
                 )
                 self._by_code[code] = municipality
                 for form in self._swedish_forms(municipality.name):
-                    self._latin_names[tuple(form.split())] = code
+                    self._latin_names.setdefault(tuple(form.split()), code)
+                exact = municipality.name.lower().replace("-", " ")
+                for form in (exact, exact + "s", exact + " kommun"):
+                    self._exact_names[tuple(form.split())] = code
                 for variants in names.values():
                     for variant in variants:
                         key = tuple(normalize_for_nlu(variant).split())
@@ -178,7 +183,8 @@ class MunicipalityDirectory:
 
     def _find_latin_names(self, text: str) -> List[MunicipalityMatch]:
         words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-zÀ-ÿ]+", text)]
-        return self._scan(words, self._latin_names, fold_swedish, text)
+        exact = self._scan(words, self._exact_names, str.lower, text)
+        return exact or self._scan(words, self._latin_names, fold_swedish, text)
 
     def _find_script_names(self, text: str) -> List[MunicipalityMatch]:
         words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\u0600-\u06ff\u200c]+", text)]

@@ -4,6 +4,7 @@
   Persian yeh/kaf, digits, harakat, tatweel, ZWNJ and control characters folded
   (``bot.language.normalize_for_nlu``). Users on an Arabic keyboard who write Dari, or who
   add vowel marks, then look the same to the model as everyone else.
+* ``TfidfLinearIntentClassifier`` classifies intents (see its docstring for why).
 * ``MunicipalityEntityExtractor`` finds municipalities and postal codes with the gazetteer in
   ``bot.municipalities`` and emits a ``municipality`` entity whose value is the SCB code. A
   gazetteer instead of a trained extractor: every one of the 290 municipalities and 15,000
@@ -12,16 +13,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Type
+
+import numpy as np
+from scipy.sparse import csr_matrix, vstack
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -67,3 +73,96 @@ class MunicipalityEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
+    """A linear SVM on TF-IDF-weighted n-gram counts.
+
+    Rasa's own ``LogisticRegressionClassifier`` works on raw counts with a fixed
+    regularisation. On this data (three languages, short misspelt messages) TF-IDF weighting
+    with sublinear term frequency plus a linear SVM generalises better to the held-out split
+    (`make eval`), at the same cost per message (a sparse dot product, well under 1 ms).
+    Confidences are a softmax over the SVM's margins; ``confidence_scale`` sets how sharp it
+    is, and the ``FallbackClassifier`` threshold after it decides when the bot asks instead.
+    """
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"C": 0.5, "confidence_scale": 4.0, "ranking_length": 10}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        from sklearn.feature_extraction.text import TfidfTransformer
+        from sklearn.svm import LinearSVC
+
+        self.config = {**self.get_default_config(), **config}
+        self.tfidf = TfidfTransformer(sublinear_tf=True)
+        self.svm = LinearSVC(C=self.config["C"], class_weight="balanced", random_state=42)
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context) -> "TfidfLinearIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _features(messages: List[Message]):
+        rows = []
+        for message in messages:
+            _, sentence = message.get_sparse_features(attribute=TEXT)
+            rows.append(csr_matrix(sentence.features) if sentence is not None else None)
+        width = next((r.shape[1] for r in rows if r is not None), 0)
+        return vstack([r if r is not None else csr_matrix((1, width)) for r in rows]).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if examples:
+            features = self.tfidf.fit_transform(self._features(examples))
+            self.svm.fit(features, [e.get(INTENT) for e in examples])
+            self.persist()
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if not messages or not hasattr(self.svm, "classes_"):
+            return messages
+        margins = self.svm.decision_function(self.tfidf.transform(self._features(messages)))
+        scaled = np.exp(self.config["confidence_scale"] * (margins - margins.max(axis=1, keepdims=True)))
+        probabilities = scaled / scaled.sum(axis=1, keepdims=True)
+        for message, row in zip(messages, probabilities):
+            order = np.argsort(-row)[: max(1, self.config["ranking_length"])]
+            ranking = [{"name": str(self.svm.classes_[i]), "confidence": float(row[i])} for i in order]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def persist(self) -> None:
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as directory_path:
+            sio.dump({"tfidf": self.tfidf, "svm": self.svm}, directory_path / "intent_classifier.skops")
+
+    @classmethod
+    def load(cls, config, model_storage, resource, execution_context, **kwargs) -> "TfidfLinearIntentClassifier":
+        import skops.io as sio
+
+        component = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory_path:
+                path = directory_path / "intent_classifier.skops"
+                untrusted = sio.get_untrusted_types(file=path)
+                # Only scikit-learn, NumPy and SciPy objects may be loaded from a model file.
+                unexpected = [t for t in untrusted if not t.startswith(("sklearn.", "numpy.", "scipy."))]
+                if unexpected:
+                    raise ValueError(f"unexpected types in {path}: {unexpected}")
+                parts = sio.load(path, trusted=untrusted)
+        except ValueError:
+            return component  # untrained (e.g. no NLU data): predicts nothing
+        component.tfidf, component.svm = parts["tfidf"], parts["svm"]
+        return component
