@@ -27,6 +27,7 @@ from bot.municipalities import Municipality, directory
 logger = logging.getLogger(__name__)
 
 FALLBACKS_BEFORE_PERSON = 2
+TOPIC_ALONGSIDE_MIN_CONFIDENCE = 0.1
 _HAS_WORDS = re.compile(r"\w", re.UNICODE)
 
 
@@ -120,7 +121,7 @@ class ActionAnswerTopic(Action):
             return turn.events + [SlotSet("pending_topic", topic.key)]
         for reply in turn.composer.topic_answer(topic, turn.municipality):
             turn.say(dispatcher, reply)
-        return turn.events + [SlotSet("pending_topic", None)]
+        return turn.events + [SlotSet("pending_topic", None), SlotSet("topic", topic.key)]
 
     @staticmethod
     def _municipality_given(dispatcher, tracker: Tracker, turn: Turn) -> List[EventType]:
@@ -129,11 +130,11 @@ class ActionAnswerTopic(Action):
             turn.say(dispatcher, turn.composer.municipality_unknown(unknown[0].postal_code if unknown else None))
             return turn.events
         turn.say(dispatcher, turn.composer.municipality_confirmed(turn.municipality))
-        pending = topic_for_intent(tracker.get_slot("pending_topic"))
+        pending = topic_for_intent(tracker.get_slot("pending_topic")) or _topic_asked_alongside(tracker)
         if pending:
             for reply in turn.composer.topic_answer(pending, turn.municipality):
                 turn.say(dispatcher, reply)
-            return turn.events + [SlotSet("pending_topic", None)]
+            return turn.events + [SlotSet("pending_topic", None), SlotSet("topic", pending.key)]
         turn.say(dispatcher, turn.composer.ask_topic())
         return turn.events
 
@@ -197,6 +198,16 @@ class ActionRequestHuman(Action):
         reply, events = handoff.request_handoff(tracker, turn.composer, turn.municipality, reason="user_request")
         turn.say(dispatcher, reply)
         return turn.events + events
+
+
+def _topic_asked_alongside(tracker: Tracker):
+    """ "I live in Varberg, how do I sign up for SFI?" is classified as giving the municipality;
+    the question in it is the runner-up intent. Answer it too when it is a clear second."""
+    for ranked in (tracker.latest_message.get("intent_ranking") or [])[1:3]:
+        topic = topic_for_intent(ranked.get("name"))
+        if topic and ranked.get("confidence", 0) >= TOPIC_ALONGSIDE_MIN_CONFIDENCE:
+            return topic
+    return None
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:

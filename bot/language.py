@@ -186,7 +186,7 @@ def detect_language(text: str) -> Detection:
 
 
 def _arabic_or_dari(cleaned: str) -> Detection:
-    words = normalize_for_nlu(cleaned).split()
+    words = re.findall(r"[^\W\d_]+", normalize_for_nlu(cleaned))
     dari = sum(ch in _DARI_LETTERS for ch in cleaned) * 2
     arabic = sum(ch in _ARABIC_LETTERS for ch in cleaned) * 2
     # Arabic's definite article on a longer word is a strong Arabic signal; Dari uses it only

@@ -32,6 +32,7 @@ _EVERYDAY_WORD_NAMES = frozenset(
 _PLACE_CUES = re.compile(r"(?:\bi|\bbor i|\bfrån|\bfran|\bin)\s*$", re.I)
 _ARABIC_PREFIXES = ("ب", "و", "ل", "ف", "وب", "ال", "بال")
 # Five digits, optionally "413 19"; not an amount of money ("12000 kr", "۱۲۰۰۰ کرون").
+_SCRIPT_WORD = re.compile("[\u0620-\u065f\u066e-\u06d3\u06d5\u06fa-\u06ff\u200c]+")
 _POSTAL_CODE = re.compile(r"(?<!\d)(\d{3}) ?(\d{2})(?!\d)(?!\s*(?:kr\b|kronor|sek\b|:-|کرون|كرون|kr\.))", re.I)
 
 
@@ -187,7 +188,8 @@ class MunicipalityDirectory:
         return exact or self._scan(words, self._latin_names, fold_swedish, text)
 
     def _find_script_names(self, text: str) -> List[MunicipalityMatch]:
-        words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\u0600-\u06ff\u200c]+", text)]
+        # Arabic-script letters only: the Arabic comma and question mark (،؟) end a word too.
+        words = [(m.group(0), m.start(), m.end()) for m in _SCRIPT_WORD.finditer(text)]
         return self._scan(words, self._script_names, normalize_for_nlu, text)
 
     def _scan(self, words, index, fold, text) -> List[MunicipalityMatch]:

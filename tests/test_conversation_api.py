@@ -15,8 +15,8 @@ def latest_user_event(tracker):
 
 @pytest.mark.parametrize("language, message, municipality, intent, fact", [
     ("sv", "Hur anmäler jag mig till sfi i Nacka?", "0182", "sfi_enrol", "Vuxenutbildningen (Komvux) i Nacka"),
-    ("ar", "كيف اسجل في دروس sfi؟ انا ساكن في فاربيري", "1383", "sfi_enrol", "Vuxenutbildningen (Komvux) i Varberg"),
-    ("fa_AF", "چطور در کورس sfi ثبت نام کنم؟ ما در سودرتلیه زندگی میکنیم", "0181", "sfi_enrol",
+    ("ar", "كيف اسجل في دروس sfi في فاربيري", "1383", "sfi_enrol", "Vuxenutbildningen (Komvux) i Varberg"),
+    ("fa_AF", "چطور در کورس sfi ثبت نام کنم در سودرتلیه", "0181", "sfi_enrol",
      "Vuxenutbildningen (Komvux) i Södertälje"),
 ])
 def test_one_message_in_each_language_gets_a_sourced_local_answer(chat, language, message, municipality, intent, fact):
@@ -32,6 +32,20 @@ def test_one_message_in_each_language_gets_a_sourced_local_answer(chat, language
     assert latest_user_event(tracker)["parse_data"]["intent"]["name"] == intent
     assert tracker["slots"]["language"] == language
     assert tracker["slots"]["municipality"] == municipality
+    assert tracker["slots"]["topic"] == intent
+
+
+@pytest.mark.parametrize("language, message, topic, fact", [
+    ("ar", "انا ساكن في فاربيري، كيف اسجل في دروس sfi؟", "sfi_enrol", "Vuxenutbildningen (Komvux) i Varberg"),
+    ("fa_AF", "ما در سودرتلیه زندگی میکنیم. چطور در کورس sfi ثبت نام کنم؟", "sfi_enrol",
+     "Vuxenutbildningen (Komvux) i Södertälje"),
+])
+def test_municipality_and_question_in_one_message_gets_both(chat, language, message, topic, fact):
+    sender = chat.new_sender()
+    replies = chat.send(sender, message)
+    assert_language(replies, language)
+    assert fact in text_of(replies)
+    assert chat.tracker(sender)["slots"]["topic"] == topic
 
 
 def test_asks_for_the_municipality_then_answers_the_waiting_question(chat):

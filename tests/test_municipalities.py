@@ -76,3 +76,8 @@ def test_display_name_in_script_with_swedish_in_brackets():
     assert malmo.display_name("sv") == "Malmö"
     assert malmo.display_name("ar").endswith("(Malmö)")
     assert malmo.website == "https://malmo.se"
+
+
+def test_arabic_punctuation_ends_a_name():
+    assert codes("انا ساكن في فاربيري، كيف اسجل") == ["1383"]
+    assert codes("در نکا؟") == ["0182"]
