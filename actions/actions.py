@@ -3,6 +3,7 @@ municipality, and let ``bot.answers`` compose the reply from the content store."
 
 from __future__ import annotations
 
+import abc
 import logging
 import re
 from dataclasses import dataclass
@@ -96,108 +97,114 @@ async def read_turn(tracker: Tracker) -> Turn:
     return Turn(raw_text, is_payload, intent, language, municipality, changed, events, Composer(language, snapshot))
 
 
-class ActionAnswerTopic(Action):
-    """Answers an SFI, housing or school topic; asks for the municipality first when the
-    answer depends on it, and answers the waiting topic once the municipality is known."""
-
-    def name(self) -> str:
-        return "action_answer_topic"
+class NewcomerAction(Action, abc.ABC):
+    """Reads the turn, answers unreadable input (empty, too long, no words) the same way in
+    every action, and leaves the rest to ``respond``. Abstract, so rasa_sdk does not register it."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         turn = await read_turn(tracker)
         if turn.unreadable:
             turn.say(dispatcher, turn.composer.unreadable(turn.unreadable))
             return turn.events
+        return turn.events + self.respond(dispatcher, tracker, turn)
 
+    @abc.abstractmethod
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[EventType]:
+        """The reply to a readable turn; returns the events to add."""
+
+
+class ActionAnswerTopic(NewcomerAction):
+    """Answers an SFI, housing or school topic; asks for the municipality first when the
+    answer depends on it, and answers the waiting topic once the municipality is known."""
+
+    def name(self) -> str:
+        return "action_answer_topic"
+
+    def respond(self, dispatcher, tracker, turn):
         if turn.intent == "inform_municipality":
-            return self._municipality_given(dispatcher, tracker, turn)
-
+            return municipality_given(dispatcher, tracker, turn)
         topic = topic_for_intent(turn.intent)
         if topic is None:  # a rule sent an intent this action does not know: clarify instead
             turn.say(dispatcher, turn.composer.clarify(out_of_scope=False, offer_person=False))
-            return turn.events
+            return []
         if topic.needs_municipality and turn.municipality is None:
             turn.say(dispatcher, turn.composer.ask_municipality())
-            return turn.events + [SlotSet("pending_topic", topic.key)]
-        for reply in turn.composer.topic_answer(topic, turn.municipality):
-            turn.say(dispatcher, reply)
-        return turn.events + [SlotSet("pending_topic", None), SlotSet("topic", topic.key)]
-
-    @staticmethod
-    def _municipality_given(dispatcher, tracker: Tracker, turn: Turn) -> List[EventType]:
-        if turn.municipality is None or not _entity(tracker, "municipality") and not turn.municipality_changed:
-            unknown = directory().unknown_postal_codes(turn.raw_text)
-            turn.say(dispatcher, turn.composer.municipality_unknown(unknown[0].postal_code if unknown else None))
-            return turn.events
-        turn.say(dispatcher, turn.composer.municipality_confirmed(turn.municipality))
-        pending = topic_for_intent(tracker.get_slot("pending_topic")) or _topic_asked_alongside(tracker)
-        if pending:
-            for reply in turn.composer.topic_answer(pending, turn.municipality):
-                turn.say(dispatcher, reply)
-            return turn.events + [SlotSet("pending_topic", None), SlotSet("topic", pending.key)]
-        turn.say(dispatcher, turn.composer.ask_topic())
-        return turn.events
+            return [SlotSet("pending_topic", topic.key)]
+        return answer_topic(dispatcher, turn, topic)
 
 
-class ActionSmallTalk(Action):
+def answer_topic(dispatcher, turn: Turn, topic) -> List[EventType]:
+    for reply in turn.composer.topic_answer(topic, turn.municipality):
+        turn.say(dispatcher, reply)
+    return [SlotSet("pending_topic", None), SlotSet("topic", topic.key)]
+
+
+def municipality_given(dispatcher, tracker: Tracker, turn: Turn) -> List[EventType]:
+    """The user named a municipality (or tried to): confirm it and answer what was waiting."""
+    if turn.municipality is None or not _entity(tracker, "municipality") and not turn.municipality_changed:
+        unknown = directory().unknown_postal_codes(turn.raw_text)
+        turn.say(dispatcher, turn.composer.municipality_unknown(unknown[0].postal_code if unknown else None))
+        return []
+    turn.say(dispatcher, turn.composer.municipality_confirmed(turn.municipality))
+    pending = topic_for_intent(tracker.get_slot("pending_topic")) or _topic_asked_alongside(tracker)
+    if pending:
+        return answer_topic(dispatcher, turn, pending)
+    turn.say(dispatcher, turn.composer.ask_topic())
+    return []
+
+
+class ActionSmallTalk(NewcomerAction):
     """Greeting, goodbye, thanks and help, in the user's language."""
 
     def name(self) -> str:
         return "action_small_talk"
 
-    async def run(self, dispatcher, tracker, domain):
-        turn = await read_turn(tracker)
+    def respond(self, dispatcher, tracker, turn):
         turn.say(dispatcher, turn.composer.small_talk(turn.intent or "help"))
-        return turn.events
+        return []
 
 
-class ActionSwitchLanguage(Action):
+class ActionSwitchLanguage(NewcomerAction):
     """Switches the conversation's language on an explicit request or a language button."""
 
     def name(self) -> str:
         return "action_switch_language"
 
-    async def run(self, dispatcher, tracker, domain):
-        turn = await read_turn(tracker)
+    def respond(self, dispatcher, tracker, turn):
         asked = _entity(tracker, "language") or explicit_language_choice(turn.raw_text)
         if not canonical_language(asked):
             turn.say(dispatcher, Composer.choose_language())
-            return turn.events
+            return []
         turn.say(dispatcher, turn.composer.language_set())
-        return turn.events
+        return []
 
 
-class ActionClarify(Action):
-    """Low confidence, out of scope or unreadable input: ask again with topic buttons, never
-    guess; after repeated failures offer a person."""
+class ActionClarify(NewcomerAction):
+    """Low confidence or out of scope: ask again with topic buttons, never guess; after
+    repeated failures offer a person."""
 
     def name(self) -> str:
         return "action_clarify"
 
-    async def run(self, dispatcher, tracker, domain):
-        turn = await read_turn(tracker)
-        if turn.unreadable:
-            turn.say(dispatcher, turn.composer.unreadable(turn.unreadable))
-            return turn.events
+    def respond(self, dispatcher, tracker, turn):
         if _entity(tracker, "municipality") and turn.municipality:
             # "Nacka?" understood as nothing else: at least take the municipality.
-            return ActionAnswerTopic._municipality_given(dispatcher, tracker, turn)
+            return municipality_given(dispatcher, tracker, turn)
         offer_person = consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_PERSON - 1
         turn.say(dispatcher, turn.composer.clarify(out_of_scope=turn.intent == "out_of_scope", offer_person=offer_person))
-        return turn.events
+        return []
 
 
-class ActionRequestHuman(Action):
+class ActionRequestHuman(NewcomerAction):
     """The user wants a person. The hand-off itself belongs to ``bot.handoff``."""
 
     def name(self) -> str:
         return "action_request_human"
 
-    async def run(self, dispatcher, tracker, domain):
-        turn = await read_turn(tracker)
+    def respond(self, dispatcher, tracker, turn):
         reply, events = handoff.request_handoff(tracker, turn.composer, turn.municipality, reason="user_request")
         turn.say(dispatcher, reply)
-        return turn.events + events
+        return events
 
 
 def _topic_asked_alongside(tracker: Tracker):

@@ -91,6 +91,7 @@ class Stack:
     extra_env: Dict[str, str] = field(default_factory=dict)
     log_dir: Optional[Path] = None
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    model: Optional[Path] = None
 
     def endpoints_file(self) -> Path:
         """endpoints.yml with this stack's action server port."""
@@ -118,20 +119,34 @@ class Stack:
         }
 
     def start(self, model: Path, timeout: float = 180) -> None:
-        env = process_env({"RASA_URL": f"http://127.0.0.1:{self.rasa_port}", **self.extra_env})
-        for name, command in self.commands(model).items():
-            output = None
-            if self.log_dir:
-                self.log_dir.mkdir(parents=True, exist_ok=True)
-                output = open(self.log_dir / f"{name}.log", "ab")
-            self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
-                                                    stderr=subprocess.STDOUT if output else None,
-                                                    start_new_session=True)
+        self.model = model
+        for name in self.commands(model):
+            self.start_process(name)
         self.wait_ready(timeout)
 
-    def wait_ready(self, timeout: float) -> None:
+    def start_process(self, name: str) -> None:
+        """Start (or restart) one process of the stack."""
+        env = process_env({"RASA_URL": f"http://127.0.0.1:{self.rasa_port}", **self.extra_env})
+        output = None
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(self.commands(self.model)[name], cwd=ROOT, env=env, stdout=output,
+                                                stderr=subprocess.STDOUT if output else None, start_new_session=True)
+
+    def stop_process(self, name: str) -> None:
+        process = self.processes[name]
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def wait_ready(self, timeout: float, names: Optional[List[str]] = None) -> None:
         deadline = time.monotonic() + timeout
-        waiting = dict(self.health_urls())
+        waiting = {name: url for name, url in self.health_urls().items() if names is None or name in names}
         while waiting:
             for name, url in list(waiting.items()):
                 if self.processes[name].poll() is not None:
@@ -150,14 +165,8 @@ class Stack:
                 time.sleep(0.5)
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        for name in self.processes:
+            self.stop_process(name)
 
     def wait(self) -> int:
         """Block until one process ends (then stop the rest) or Ctrl-C."""

@@ -1,0 +1,124 @@
+"""The REST channel (``/webhooks/rest/webhook``, CONTRACT.md) with the product's guarantees.
+
+Rasa's own REST channel answers a malformed request with a 500 and returns an empty list
+when an action fails, so a newcomer would see nothing. This channel, registered in
+``credentials.yml`` under the same name and URL:
+
+* answers malformed requests (not JSON, no sender, a message that is not text) with a 400 and
+  a plain explanation, never a 5xx;
+* keeps only the metadata the product understands (``language``, ``municipality``);
+* bounds what is stored: a message longer than ``STORED_MESSAGE_CHARS`` is cut (the bot then
+  asks for a shorter message), so a 1 MB post cannot bloat the tracker store;
+* never returns an empty answer: if nothing came back (the action server is down, an error),
+  the user gets a short apology in their language and is asked to send the message again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.i18n import N_, translate
+from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language
+
+logger = logging.getLogger(__name__)
+
+STORED_MESSAGE_CHARS = 4 * MAX_MESSAGE_CHARS
+MAX_SENDER_CHARS = 128
+_MUNICIPALITY_CODE = re.compile(r"^\d{4}$")
+
+APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
+
+
+class BadRequest(ValueError):
+    """The request cannot be processed; the text says why, for the client's developer."""
+
+
+def parse_payload(payload: Any) -> Dict[str, Any]:
+    """The sender, message and metadata of a REST request, validated and bounded."""
+    if not isinstance(payload, dict):
+        raise BadRequest("The body must be a JSON object: {\"sender\": \"...\", \"message\": \"...\"}.")
+    sender = payload.get("sender")
+    if isinstance(sender, (int, float)) and not isinstance(sender, bool):
+        sender = str(sender)
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        raise BadRequest(f"\"sender\" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
+    message = payload.get("message")
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise BadRequest("\"message\" must be a string.")
+    return {"sender": sender.strip(), "message": message[:STORED_MESSAGE_CHARS],
+            "metadata": clean_metadata(payload.get("metadata"))}
+
+
+def clean_metadata(metadata: Any) -> Dict[str, str]:
+    """Only what sets the starting context: a known language and a 4-digit municipality code."""
+    if not isinstance(metadata, dict):
+        return {}
+    cleaned = {}
+    language = canonical_language(metadata.get("language"))
+    if language:
+        cleaned["language"] = language
+    municipality = metadata.get("municipality")
+    if isinstance(municipality, int) and not isinstance(municipality, bool):
+        municipality = f"{municipality:04d}"
+    if isinstance(municipality, str) and _MUNICIPALITY_CODE.match(municipality.strip()):
+        cleaned["municipality"] = municipality.strip()
+    return cleaned
+
+
+class NewcomerRestInput(RestInput):
+    """Rasa's REST channel with validation and a guaranteed reply (see module docstring)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint("newcomer_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request):
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request):
+            try:
+                payload = request.json
+            except Exception:  # sanic raises on a body that is not JSON
+                payload = None
+            try:
+                fields = parse_payload(payload)
+            except BadRequest as error:
+                return response.json({"error": str(error)}, status=400)
+
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(fields["message"], collector, fields["sender"],
+                                                 input_channel=self.name(), metadata=fields["metadata"]))
+            except Exception:
+                logger.exception("message from %s could not be handled", fields["sender"])
+            if not collector.messages:
+                language = await self._conversation_language(request, fields)
+                collector.messages.append({"recipient_id": fields["sender"], "text": translate(language, APOLOGY)})
+            return response.json(collector.messages)
+
+        return webhook
+
+    @staticmethod
+    async def _conversation_language(request: Request, fields: Dict[str, Any]) -> str:
+        current: Optional[str] = fields["metadata"].get("language")
+        try:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(fields["sender"])
+            if tracker is not None:
+                current = tracker.get_slot("language") or current
+        except Exception:  # the tracker store may be what failed
+            logger.warning("no tracker for %s; choosing the apology's language from the message", fields["sender"])
+        return choose_reply_language(fields["message"], current)
