@@ -96,7 +96,7 @@ class Composer:
         self.snapshot = snapshot
 
     def t(self, msgid: str, **values: object) -> str:
-        return translate(self.language, msgid, **values)
+        return translate(self.language, msgid, **values).strip()
 
     def _ltr(self, text: str) -> str:
         """A Swedish name, URL or number inside an Arabic/Dari sentence keeps its own direction."""

@@ -4,6 +4,7 @@ Safe to run on every start: it creates what is missing and refreshes seed rows w
 changed, but never overrides a version that staff saved (their newest version wins).
 """
 
+import datetime as dt
 from pathlib import Path
 
 import yaml
@@ -43,25 +44,38 @@ class Command(BaseCommand):
         for path in sorted(answers_dir.glob("*.yml")):
             document = yaml.safe_load(path.read_text(encoding="utf-8"))
             language = document["language"]
+            dated = _midday_utc(document["reviewed_on"])
             for topic, text in document["answers"].items():
                 text = text.strip()
                 newest = AnswerVersion.objects.filter(topic=topic, municipality=None, language=language).first()
                 if newest is None or (newest.origin == "seed" and newest.text != text):
-                    AnswerVersion.objects.create(topic=topic, municipality=None, language=language, text=text,
-                                                 status=Status.PUBLISHED, origin="seed")
+                    version = AnswerVersion.objects.create(topic=topic, municipality=None, language=language,
+                                                           text=text, status=Status.PUBLISHED, origin="seed")
+                    # A seed version dates from when its text was reviewed, not from this load.
+                    AnswerVersion.objects.filter(pk=version.pk).update(created_at=dated)
                     added += 1
         return added
 
     def _load_facts(self, path: Path) -> int:
         added = 0
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        dated = _midday_utc(document["recorded_on"])
         for code, entries in document["facts"].items():
             municipality = Municipality.objects.get(code=str(code))
             for entry in entries:
                 values = {field: entry.get(field) for field in FACT_FIELDS if entry.get(field) is not None}
                 newest = FactVersion.objects.filter(municipality=municipality, kind=entry["kind"], key=entry["key"]).first()
                 if newest is None or (newest.origin == "seed" and any(getattr(newest, f) != v for f, v in values.items())):
-                    FactVersion.objects.create(municipality=municipality, kind=entry["kind"], key=entry["key"],
-                                               status=Status.PUBLISHED, origin="seed", **values)
+                    version = FactVersion.objects.create(municipality=municipality, kind=entry["kind"],
+                                                         key=entry["key"], status=Status.PUBLISHED, origin="seed",
+                                                         **values)
+                    FactVersion.objects.filter(pk=version.pk).update(created_at=dated)
                     added += 1
         return added
+
+
+def _midday_utc(day) -> dt.datetime:
+    """Midday UTC of a YAML date, so that it reads as the same date in every Swedish time zone."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.timezone.utc)
