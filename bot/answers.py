@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from bot.content import Fact, Snapshot, Topic, topics
-from bot.i18n import N_, format_date, isolate, translate
+from bot.i18n import N_, format_date, format_number, isolate, translate
 from bot.language import LANGUAGES, MAX_MESSAGE_CHARS, NATIVE_NAMES, RIGHT_TO_LEFT
 from bot.municipalities import Municipality
 
@@ -191,7 +191,7 @@ class Composer:
     def unreadable(self, kind: str) -> Reply:
         """Bad input: ``empty``, ``too_long`` or ``no_words``."""
         if kind == "too_long":
-            return Reply(self.t(TOO_LONG, limit=MAX_MESSAGE_CHARS))
+            return Reply(self.t(TOO_LONG, limit=format_number(MAX_MESSAGE_CHARS, self.language)))
         return Reply(self.t(EMPTY_MESSAGE if kind == "empty" else NO_WORDS), self.area_buttons())
 
     def language_set(self) -> Reply:
