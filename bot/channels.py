@@ -6,7 +6,9 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
 
 * answers malformed requests (not JSON, no sender, a message that is not text) with a 400 and
   a plain explanation, never a 5xx;
-* keeps only the metadata the product understands (``language``, ``municipality``);
+* keeps only the metadata the product understands (``language``, ``municipality``, and
+  ``channel``: ``web`` or ``telegram`` for the front ends that post here, recorded as the
+  message's input channel so transcripts show where a conversation happened);
 * bounds what is stored: a message longer than ``STORED_MESSAGE_CHARS`` is cut (the bot then
   asks for a shorter message), so a 1 MB post cannot bloat the tracker store;
 * never returns an empty answer: if nothing came back (the action server is down, an error),
@@ -32,6 +34,7 @@ logger = logging.getLogger(__name__)
 STORED_MESSAGE_CHARS = 4 * MAX_MESSAGE_CHARS
 MAX_SENDER_CHARS = 128
 _MUNICIPALITY_CODE = re.compile(r"^\d{4}$")
+FRONT_END_CHANNELS = frozenset({"web", "telegram"})
 
 APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
 
@@ -59,7 +62,7 @@ def parse_payload(payload: Any) -> Dict[str, Any]:
 
 
 def clean_metadata(metadata: Any) -> Dict[str, str]:
-    """Only what sets the starting context: a known language and a 4-digit municipality code."""
+    """Only what the product uses: a known language, a 4-digit municipality code, a front end."""
     if not isinstance(metadata, dict):
         return {}
     cleaned = {}
@@ -71,6 +74,8 @@ def clean_metadata(metadata: Any) -> Dict[str, str]:
         municipality = f"{municipality:04d}"
     if isinstance(municipality, str) and _MUNICIPALITY_CODE.match(municipality.strip()):
         cleaned["municipality"] = municipality.strip()
+    if metadata.get("channel") in FRONT_END_CHANNELS:
+        cleaned["channel"] = metadata["channel"]
     return cleaned
 
 
@@ -102,7 +107,8 @@ class NewcomerRestInput(RestInput):
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(fields["message"], collector, fields["sender"],
-                                                 input_channel=self.name(), metadata=fields["metadata"]))
+                                                 input_channel=fields["metadata"].get("channel", self.name()),
+                                                 metadata=fields["metadata"]))
             except Exception:
                 logger.exception("message from %s could not be handled", fields["sender"])
             if not collector.messages:

@@ -23,6 +23,8 @@ def test_payload_is_bounded_and_metadata_reduced_to_what_the_product_knows():
     assert fields["metadata"] == {"language": "fa_AF", "municipality": "0182"}
     assert clean_metadata({"language": "klingon", "municipality": "Nacka"}) == {}
     assert clean_metadata("not a dict") == {}
+    assert clean_metadata({"channel": "telegram"}) == {"channel": "telegram"}
+    assert clean_metadata({"channel": "<script>"}) == {}
 
 
 @pytest.mark.parametrize("body, content_type", [

@@ -1,7 +1,7 @@
 """URLs of the web app on port 8000."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from webapp import views
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("", views.chat_page, name="chat"),
     path("healthz", views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("telegram/", include("webapp.telegram.urls")),
+    path("widget/", include("webapp.widget.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Telegram front end: webhook inbox and delivery queue (see bot/telegram/)."""

@@ -1,0 +1,1 @@
+"""The embeddable web widget: static files, UI strings, demo page."""
