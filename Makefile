@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Same flags in tests/test_locales.py, which runs `pybabel update --check` with them.
 BABEL_UPDATE_FLAGS := --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
-.PHONY: help venv train run test test-unit test-stories validate eval locales clean
+.PHONY: help venv train run test test-unit test-stories validate eval locales bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ locales: venv  ## extract strings, update the sv/ar/fa_AF catalogs, compile them
 	  --project=newcomer-assistant -o locales/messages.pot .
 	@.venv/bin/pybabel update -D messages -i locales/messages.pot -d locales $(BABEL_UPDATE_FLAGS)
 	@.venv/bin/pybabel compile -D messages -d locales --statistics && find locales -name '*.mo' -delete
+
+bench: venv train  ## throughput and latency of the whole stack at 20 concurrent conversations
+	@$(PY) -m bot.bench
 
 clean:  ## remove trained models and local state (keeps the cached venv)
 	rm -rf models/*.tar.gz var/

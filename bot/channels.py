@@ -26,6 +26,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import rasa_speedups
 from bot.i18n import N_, translate
 from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language
 
@@ -35,6 +36,8 @@ STORED_MESSAGE_CHARS = 4 * MAX_MESSAGE_CHARS
 MAX_SENDER_CHARS = 128
 _MUNICIPALITY_CODE = re.compile(r"^\d{4}$")
 FRONT_END_CHANNELS = frozenset({"web", "telegram"})
+
+rasa_speedups.apply()
 
 APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
 

@@ -31,5 +31,12 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         if config.dialect == "sqlite":
             import sqlalchemy as sa
 
+            # WAL: the staff app reads while Rasa writes. synchronous=NORMAL is the setting
+            # SQLite recommends with WAL: no corruption on a crash, and no fsync per message.
+            @sa.event.listens_for(self.engine, "connect")
+            def _on_connect(dbapi_connection, _record):
+                dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+                dbapi_connection.execute("PRAGMA busy_timeout=20000")
+
             with self.engine.connect() as connection:
                 connection.execute(sa.text("PRAGMA journal_mode=WAL"))

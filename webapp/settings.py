@@ -18,6 +18,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "webapp.content",
+    "webapp.widget",
+    "webapp.telegram",
 ]
 
 MIDDLEWARE = [

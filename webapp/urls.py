@@ -6,7 +6,7 @@ from django.urls import include, path
 from webapp import views
 
 urlpatterns = [
-    path("", views.chat_page, name="chat"),
+    path("", views.demo_page, name="demo"),
     path("healthz", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("telegram/", include("webapp.telegram.urls")),

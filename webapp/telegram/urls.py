@@ -1,4 +1,9 @@
-"""URLs of the telegram front end."""
-from django.urls import path  # noqa: F401
+"""URLs of the Telegram front end: the webhook route (see views.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from webapp.telegram import views
+
+urlpatterns = [
+    path("webhook", views.webhook, name="telegram-webhook"),
+]

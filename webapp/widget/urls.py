@@ -1,4 +1,9 @@
-"""URLs of the widget front end."""
-from django.urls import path  # noqa: F401
+"""URLs of the widget front end: /widget/newcomer-widget.js, its CSS, its strings per language."""
+from django.urls import path
 
-urlpatterns = []
+from webapp.widget import views
+
+urlpatterns = [
+    path("strings/<str:language>.json", views.strings, name="widget-strings"),
+    path("<str:filename>", views.asset, name="widget-asset"),
+]

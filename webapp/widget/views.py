@@ -1,0 +1,73 @@
+"""Views of the embeddable widget: its script and style sheet, and its UI strings per language.
+
+Municipalities embed the widget from their own pages, so everything here is public, can be
+fetched from any origin (``Access-Control-Allow-Origin: *``; it holds nothing private) and is
+cached briefly by browsers. ``runserver --noreload`` with ``DEBUG`` off serves no static
+files, so the widget's two files are served by ``asset`` from the app's ``static/widget/``
+folder; ``collectstatic`` still finds them there for a production web server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+from django.views.static import serve
+
+from bot.language import DEFAULT_LANGUAGE, MAX_MESSAGE_CHARS, canonical_language
+from webapp.widget.strings import language_choices, text_direction, ui_strings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "widget"
+
+# Only these files are served, each with its type spelled out rather than guessed.
+ASSET_TYPES = {
+    "newcomer-widget.js": "text/javascript; charset=utf-8",
+    "newcomer-widget.css": "text/css; charset=utf-8",
+    "demo.css": "text/css; charset=utf-8",
+}
+
+# File names carry no version, so browsers keep them only briefly and then revalidate
+# (Last-Modified / If-Modified-Since), which makes a deployed change visible within minutes.
+CACHE_SECONDS = 300
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+    response["Access-Control-Allow-Origin"] = "*"
+    # Pages that isolate themselves (Cross-Origin-Embedder-Policy) may still load the widget.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@require_GET
+def asset(request, filename: str) -> HttpResponse:
+    """The widget's script or style sheet."""
+    if filename not in ASSET_TYPES:
+        raise Http404("no such widget file")
+    response = serve(request, filename, document_root=STATIC_DIR)
+    if response.status_code == 200:
+        response["Content-Type"] = ASSET_TYPES[filename]
+    return _public(response)
+
+
+@require_GET
+def strings(request, language: str) -> JsonResponse:
+    """The widget's UI strings in one language, and what it needs to know about languages.
+
+    Aliases are accepted (``fa-AF``, ``prs``, ``ar-SY``); an unknown language gets Swedish, and
+    ``language`` in the answer says which one was served.
+    """
+    code = canonical_language(language) or DEFAULT_LANGUAGE
+    payload = {
+        "language": code,
+        "dir": text_direction(code),
+        "strings": ui_strings(code),
+        "languages": language_choices(),
+        "maxLength": MAX_MESSAGE_CHARS,
+        # Used when the embedding page names no Rasa URL of its own.
+        "rasaUrl": settings.RASA_PUBLIC_URL,
+    }
+    return _public(JsonResponse(payload, json_dumps_params={"ensure_ascii": False}))
