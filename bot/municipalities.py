@@ -184,26 +184,26 @@ class MunicipalityDirectory:
 
     def _find_latin_names(self, text: str) -> List[MunicipalityMatch]:
         words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-zÀ-ÿ]+", text)]
-        exact = self._scan(words, self._exact_names, str.lower, text)
-        return exact or self._scan(words, self._latin_names, fold_swedish, text)
+        exact = self._scan(words, [w.lower() for w, _, _ in words], self._exact_names, text)
+        return exact or self._scan(words, [fold_swedish(w) for w, _, _ in words], self._latin_names, text)
 
     def _find_script_names(self, text: str) -> List[MunicipalityMatch]:
         # Arabic-script letters only: the Arabic comma and question mark (،؟) end a word too.
         words = [(m.group(0), m.start(), m.end()) for m in _SCRIPT_WORD.finditer(text)]
-        return self._scan(words, self._script_names, normalize_for_nlu, text)
+        return self._scan(words, [normalize_for_nlu(w) for w, _, _ in words], self._script_names, text)
 
-    def _scan(self, words, index, fold, text) -> List[MunicipalityMatch]:
+    def _scan(self, words, folded: List[str], index, text) -> List[MunicipalityMatch]:
+        """Longest names first (four words down to one), each word folded once."""
         found: List[MunicipalityMatch] = []
         i = 0
         while i < len(words):
             for size in (4, 3, 2, 1):
-                chunk = words[i:i + size]
-                if len(chunk) < size:
+                if i + size > len(words):
                     continue
-                key = tuple(fold(word) for word, _, _ in chunk)
+                key = tuple(folded[i:i + size])
                 code = index.get(key) or self._with_prefix_removed(key, index)
-                if code and self._plausible(chunk, key, text):
-                    found.append(MunicipalityMatch(code, chunk[0][1], chunk[-1][2], "name"))
+                if code and self._plausible(words[i:i + size], key, text):
+                    found.append(MunicipalityMatch(code, words[i][1], words[i + size - 1][2], "name"))
                     i += size
                     break
             else:

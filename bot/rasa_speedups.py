@@ -14,6 +14,7 @@ import functools
 from typing import Any, Dict
 
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
 
 
 @functools.lru_cache(maxsize=1)
@@ -38,5 +39,25 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     return True
 
 
+_original_resolve_by_type = Event.resolve_by_type
+
+
+@functools.lru_cache(maxsize=None)
+def _event_class(type_name: str):
+    return _original_resolve_by_type(type_name, default=_NOT_FOUND)
+
+
+class _NOT_FOUND:  # noqa: N801  a marker class: "no event has this type name"
+    pass
+
+
+def _resolve_by_type(type_name, default=None):
+    found = _event_class(type_name)
+    if found is _NOT_FOUND:
+        return _original_resolve_by_type(type_name, default)  # same None / default / ValueError
+    return found
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = staticmethod(_resolve_by_type)

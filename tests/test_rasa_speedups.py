@@ -23,3 +23,16 @@ def test_valid_response_passes(action):
 def test_invalid_response_raises_rasas_error(action):
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result(BAD)
+
+
+def test_event_type_resolution_is_unchanged():
+    from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+
+    rasa_speedups.apply()
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("action") is ActionExecuted
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("nonsense", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("nonsense")
