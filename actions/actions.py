@@ -4,7 +4,6 @@ municipality, and let ``bot.answers`` compose the reply from the content store."
 from __future__ import annotations
 
 import abc
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
@@ -25,7 +24,6 @@ from bot.language import (
 )
 from bot.municipalities import Municipality, directory
 
-logger = logging.getLogger(__name__)
 
 FALLBACKS_BEFORE_PERSON = 2
 TOPIC_ALONGSIDE_MIN_CONFIDENCE = 0.1
