@@ -9,6 +9,8 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
 * keeps only the metadata the product understands (``language``, ``municipality``, and
   ``channel``: ``web`` or ``telegram`` for the front ends that post here, recorded as the
   message's input channel so transcripts show where a conversation happened);
+* redacts personnummer, phone numbers, e-mail addresses and case numbers before Rasa sees the
+  message (``bot.redaction``), so they never reach the tracker store or the logs;
 * bounds what is stored: a message longer than ``STORED_MESSAGE_CHARS`` is cut (the bot then
   asks for a shorter message), so a 1 MB post cannot bloat the tracker store;
 * never returns an empty answer: if nothing came back (the action server is down, an error),
@@ -29,6 +31,7 @@ from sanic.request import Request
 from bot import rasa_speedups
 from bot.i18n import N_, translate
 from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language
+from bot.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +63,7 @@ def parse_payload(payload: Any) -> Dict[str, Any]:
         message = ""
     if not isinstance(message, str):
         raise BadRequest("\"message\" must be a string.")
-    return {"sender": sender.strip(), "message": message[:STORED_MESSAGE_CHARS],
+    return {"sender": sender.strip(), "message": redact(message[:STORED_MESSAGE_CHARS]),
             "metadata": clean_metadata(payload.get("metadata"))}
 
 

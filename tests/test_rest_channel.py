@@ -62,3 +62,28 @@ def test_action_server_down_gets_an_apology_in_the_users_language_not_silence(st
         stack.start_process("actions")
         stack.wait_ready(60, names=["actions"])
     assert_language(chat.send(sender, "ok"), language)  # the conversation goes on
+
+
+@pytest.mark.parametrize("message, secret", [
+    ("mitt personnummer är 850312-1234, ring 070-123 45 67", ["850312-1234", "070-123 45 67"]),
+    ("رقمي الشخصي ٨٥٠٣١٢-١٢٣٤ وايميلي ali@example.se", ["٨٥٠٣١٢-١٢٣٤", "ali@example.se"]),
+    ("نمبر دوسیه من ۷۶۵۴۳۲۱ است", ["۷۶۵۴۳۲۱"]),
+])
+def test_identifiers_never_reach_the_tracker_store(chat, database, message, secret):
+    import sqlite3
+
+    from bot.settings import database as database_config
+
+    sender = chat.new_sender()
+    chat.send(sender, message)
+    stored = [e.get("text") or "" for e in chat.tracker(sender)["events"] if e["event"] == "user"]
+    assert stored and "[" in stored[-1]
+    with sqlite3.connect(database_config().name) as connection:
+        rows = " ".join(r[0] for r in connection.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)))
+    assert rows
+    import json
+
+    for value in secret:
+        # the events table holds JSON, where Arabic and Persian digits may be \u-escaped
+        assert value not in rows and json.dumps(value)[1:-1] not in rows
+        assert value not in " ".join(stored)
