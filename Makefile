@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Same flags in tests/test_locales.py, which runs `pybabel update --check` with them.
 BABEL_UPDATE_FLAGS := --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
-.PHONY: help venv train run test test-unit test-stories validate eval locales bench clean
+.PHONY: help venv train run test test-unit test-stories validate eval locales chromium screenshots bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ test-stories: venv train  ## conversation tests in all three languages (rasa tes
 	@.venv/bin/rasa test core --stories tests/stories --model $$($(PY) -m bot.stack model-path) \
 	  --endpoints endpoints.yml --fail-on-prediction-errors --out var/results/stories --no-plot
 
-test-unit: venv train  ## pytest: unit tests and tests against the running stack
+test-unit: venv train chromium  ## pytest: unit tests, tests against the running stack, browser tests
 	@$(PY) -m pytest
 
 eval: venv train  ## intent accuracy per language on the held-out split (tests/nlu/<lang>/)
@@ -42,6 +42,12 @@ locales: venv  ## extract strings, update the sv/ar/fa_AF catalogs, compile them
 	  --project=newcomer-assistant -o locales/messages.pot .
 	@.venv/bin/pybabel update -D messages -i locales/messages.pot -d locales $(BABEL_UPDATE_FLAGS)
 	@.venv/bin/pybabel compile -D messages -d locales --statistics && find locales -name '*.mo' -delete
+
+chromium:  ## install Debian's Chromium and Noto fonts for the browser tests, if missing
+	@scripts/ensure-chromium.sh
+
+screenshots: venv train chromium  ## docs/widget-<lang>.png: the open widget in each language
+	@$(PY) -m tests.browser.screenshots
 
 bench: venv train  ## throughput and latency of the whole stack at 20 concurrent conversations
 	@$(PY) -m bot.bench

@@ -92,6 +92,7 @@ class Stack:
     log_dir: Optional[Path] = None
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     model: Optional[Path] = None
+    telegram: bool = False  # the Telegram worker; main() turns it on when TELEGRAM_TOKEN is set
 
     def endpoints_file(self) -> Path:
         """endpoints.yml with this stack's action server port."""
@@ -109,6 +110,7 @@ class Stack:
                      "-i", "127.0.0.1", "-p", str(self.rasa_port), "--cors", "*", "-m", str(model),
                      "--endpoints", str(self.endpoints_file()), "--credentials", "credentials.yml"],
             "web": [str(VENV_BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{self.web_port}", "--noreload"],
+            **({"telegram": [str(VENV_BIN / "python"), "-m", "bot.telegram"]} if self.telegram else {}),
         }
 
     def health_urls(self) -> Dict[str, str]:
@@ -121,8 +123,11 @@ class Stack:
     def start(self, model: Path, timeout: float = 180) -> None:
         self.model = model
         for name in self.commands(model):
-            self.start_process(name)
+            if name != "telegram":
+                self.start_process(name)
         self.wait_ready(timeout)
+        if self.telegram:  # after Rasa is ready, so first messages are answered, not queued
+            self.start_process("telegram")
 
     def start_process(self, name: str) -> None:
         """Start (or restart) one process of the stack."""
@@ -146,7 +151,8 @@ class Stack:
 
     def wait_ready(self, timeout: float, names: Optional[List[str]] = None) -> None:
         deadline = time.monotonic() + timeout
-        waiting = {name: url for name, url in self.health_urls().items() if names is None or name in names}
+        waiting = {name: url for name, url in self.health_urls().items()
+                   if (names is None or name in names) and name in self.processes}
         while waiting:
             for name, url in list(waiting.items()):
                 if self.processes[name].poll() is not None:
@@ -200,15 +206,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "train":
         return 0
     prepare_database()
-    stack = Stack()
+    stack = Stack(telegram=bool(os.environ.get("TELEGRAM_TOKEN")))
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     stack.start(model)
     print(
         "\nThe assistant is running:\n"
-        f"  chat in the browser   http://127.0.0.1:{stack.web_port}/\n"
+        f"  demo page + widget    http://127.0.0.1:{stack.web_port}/  (embed /widget/newcomer-widget.js)\n"
         f"  REST channel          http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook\n"
         f"  Rasa HTTP API         http://127.0.0.1:{stack.rasa_port}/  (token in var/rasa_token or $RASA_TOKEN)\n"
         f"  action server         http://127.0.0.1:{stack.actions_port}/  (localhost only)\n"
+        + (f"  Telegram bot          on ({os.environ.get('TELEGRAM_MODE', 'polling')} mode; docs/telegram.md)\n"
+           if stack.telegram else "  Telegram bot          off (set TELEGRAM_TOKEN; docs/telegram.md)\n") +
         "Ctrl-C stops everything.\n",
         flush=True,
     )

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# A developer's real bot settings must not reach the test stack.
+for _name in [n for n in os.environ if n.startswith("TELEGRAM_")]:
+    del os.environ[_name]
+
 # Before anything imports Django or bot.settings: a private database and var/ for this run.
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="newcomer-tests-"))
 os.environ["NEWCOMER_VAR_DIR"] = str(_RUN_DIR)

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from bot.language import DEFAULT_LANGUAGE, MAX_MESSAGE_CHARS, canonical_language
@@ -42,7 +42,7 @@ def _public(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def asset(request, filename: str) -> HttpResponse:
     """The widget's script or style sheet."""
     if filename not in ASSET_TYPES:
@@ -53,7 +53,7 @@ def asset(request, filename: str) -> HttpResponse:
     return _public(response)
 
 
-@require_GET
+@require_safe
 def strings(request, language: str) -> JsonResponse:
     """The widget's UI strings in one language, and what it needs to know about languages.
 

@@ -1,0 +1,1 @@
+"""Browser tests of the web widget (Playwright driving Debian's Chromium)."""
