@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Same flags in tests/test_locales.py, which runs `pybabel update --check` with them.
 BABEL_UPDATE_FLAGS := --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
-.PHONY: help venv train run test test-unit test-stories validate eval locales chromium screenshots bench clean
+.PHONY: help venv train run test test-unit test-stories validate eval locales chromium screenshots bench clean facts-refresh
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ test-stories: venv train  ## conversation tests in all three languages (rasa tes
 
 test-unit: venv train chromium  ## pytest: unit tests, tests against the running stack, browser tests
 	@$(PY) -m pytest
+
+facts-refresh: venv  ## warm the register-facts cache (Skolverket) for all municipalities; MUNICIPALITIES="1490 1280" for some
+	@$(PY) manage.py migrate --noinput -v 0 && $(PY) manage.py facts_refresh $(MUNICIPALITIES)
 
 eval: venv train  ## intent accuracy per language on the held-out split (tests/nlu/<lang>/)
 	@$(PY) -m bot.evaluate

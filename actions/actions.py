@@ -4,6 +4,7 @@ municipality, and let ``bot.answers`` compose the reply from the content store."
 from __future__ import annotations
 
 import abc
+import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
@@ -15,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import handoff
 from bot.answers import Composer, Reply, topic_for_intent
 from bot.content import store
+from bot.facts.service import facts
 from bot.language import (
     MAX_MESSAGE_CHARS,
     canonical_language,
@@ -92,7 +94,21 @@ async def read_turn(tracker: Tracker) -> Turn:
 
     intent = (message.get("intent") or {}).get("name")
     snapshot = await store().current_async()
-    return Turn(raw_text, is_payload, intent, language, municipality, changed, events, Composer(language, snapshot))
+    register = await register_facts(tracker, intent, municipality, snapshot) if municipality else {}
+    return Turn(raw_text, is_payload, intent, language, municipality, changed, events,
+                Composer(language, snapshot, register))
+
+
+async def register_facts(tracker: Tracker, intent: Optional[str], municipality: Municipality, snapshot) -> dict:
+    """Register facts (Skolverket) for every topic this turn may answer: the intent, the topic
+    waiting for a municipality, and a question asked alongside one. Bounded by the facts
+    layer's wait, so a slow register never holds the reply."""
+    service = facts()
+    ranked = [r.get("name") for r in (tracker.latest_message.get("intent_ranking") or [])[1:3]]
+    candidates = {t.key: t for t in map(topic_for_intent, [intent, tracker.get_slot("pending_topic"), *ranked])
+                  if t is not None and service.register_for(t.key) is not None}
+    found = await asyncio.gather(*(service.lookup(t, municipality, snapshot) for t in candidates.values()))
+    return {key: local.register for key, local in zip(candidates, found) if local.register is not None}
 
 
 class NewcomerAction(Action, abc.ABC):

@@ -8,9 +8,10 @@ the language it is composed for.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from bot.content import Fact, Snapshot, Topic, topics
+from bot.facts.providers import FactSet
 from bot.i18n import N_, format_date, format_number, isolate, translate
 from bot.language import LANGUAGES, MAX_MESSAGE_CHARS, NATIVE_NAMES, RIGHT_TO_LEFT
 from bot.municipalities import Municipality
@@ -62,6 +63,18 @@ NO_LOCAL_FACTS = N_("I do not have local details for {municipality} yet.")
 MUNICIPALITY_WEBSITE = N_("See the municipality’s web site: {url}")
 MUNICIPALITY_WEBSITE_UNKNOWN = N_("Look for it on your municipality’s web site.")
 NATIONAL_SOURCE = N_("Source: {source}. General information, text updated {date}.")
+# TRANSLATORS: register facts (Skolverket's national registers); {municipality} is a name.
+REGISTER_HEADERS = {
+    "GR": N_("Compulsory schools in {municipality}:"),
+    "GY": N_("Upper secondary schools in {municipality}:"),
+    "sfi": N_("SFI courses in {municipality}:"),
+}
+SFI_STARTS = N_("starts {date}")
+SFI_EVENING = N_("evening")
+SFI_DISTANCE = N_("distance")
+REGISTER_MORE = N_("{count} more: {url}")
+REGISTER_SOURCE = N_("Source: {source}, {date}.")
+REGISTER_SOURCE_STALE = N_("Source: {source}, saved copy from {date} (the register could not be reached just now).")
 MISSING_ANSWER = N_("I am sorry, I have no answer text about this yet. A person at your municipality can help you.")
 
 GREET = N_("Hello! I answer questions about SFI (Swedish for immigrants), housing and school in your municipality. You can write in Swedish, Arabic or Dari.")
@@ -91,9 +104,10 @@ class Reply:
 class Composer:
     """Builds replies in one language from a content snapshot."""
 
-    def __init__(self, language: str, snapshot: Snapshot):
+    def __init__(self, language: str, snapshot: Snapshot, register: Optional[Dict[str, FactSet]] = None):
         self.language = language
         self.snapshot = snapshot
+        self.register = register or {}  # topic key → Skolverket register facts looked up for this turn
 
     def t(self, msgid: str, **values: object) -> str:
         return translate(self.language, msgid, **values).strip()
@@ -126,26 +140,57 @@ class Composer:
         if answer is None:
             return [Reply(self.t(MISSING_ANSWER), self.area_buttons(with_person=True))]
         parts = [answer.text.strip()]
-        if topic.facts and municipality:
+        if municipality and (topic.facts or topic.key in self.register):
             parts.append(self.local_facts(topic, municipality))
         source = topic.source_name if answer.municipality is None else municipality.name
         parts.append(self.t(NATIONAL_SOURCE, source=self._ltr(source), date=format_date(answer.updated_on, self.language)))
         return [Reply("\n\n".join(p for p in parts if p), self.topic_buttons(topic.related))]
 
     def local_facts(self, topic: Topic, municipality: Municipality) -> str:
+        """Shipped/staff facts first; then register data (staff facts win where both name the
+        same place); without either, an honest note and the municipality's web site."""
         facts = self.snapshot.facts_for(municipality.code, topic.facts)
         name = self.municipality_name(municipality)
-        if not facts:
+        register = self.register.get(topic.key)
+        register_lines = self._register_lines(register, facts, name) if register else []
+        if not facts and not register_lines:
             lines = [self.t(NO_LOCAL_FACTS, municipality=name)]
             if municipality.website:
                 lines.append(self.t(MUNICIPALITY_WEBSITE, url=self._ltr(municipality.website)))
             else:
                 lines.append(self.t(MUNICIPALITY_WEBSITE_UNKNOWN))
             return "\n".join(lines)
-        lines = [self.t(LOCAL_HEADER, municipality=name)]
+        lines = [self.t(LOCAL_HEADER, municipality=name)] if facts else []
         for fact in facts:
             lines.extend(self._fact_lines(fact))
-        return "\n".join(lines)
+        if facts and register_lines:
+            lines.append("")
+        return "\n".join(lines + register_lines)
+
+    def _register_lines(self, register: FactSet, staff_facts: List[Fact], municipality_name: str) -> List[str]:
+        staff_names = {fact.name.casefold() for fact in staff_facts}
+        items = [item for item in register.items if item.name.casefold() not in staff_names]
+        if not items:
+            return []
+        lines = [self.t(REGISTER_HEADERS[register.kind], municipality=municipality_name)]
+        for item in items:
+            title = f"{item.name} – {item.provider}" if item.provider and item.provider != item.name else item.name
+            lines.append(f"• {self._ltr(title)}")
+            details = [self.t(SFI_STARTS, date=format_date(item.start_date, self.language))] if item.start_date else []
+            details += [self.t(SFI_EVENING)] if item.evening else []
+            details += [self.t(SFI_DISTANCE)] if item.distance else []
+            if details:
+                lines.append("  " + " · ".join(details))
+            if item.url:
+                lines.append(f"  {self._ltr(item.url)}")
+        hidden = register.total - len(register.items)
+        if hidden > 0 and register.more_url:
+            lines.append(self.t(REGISTER_MORE, count=format_number(hidden, self.language),
+                                url=self._ltr(register.more_url)))
+        source_line = REGISTER_SOURCE_STALE if register.stale else REGISTER_SOURCE
+        lines.append(self.t(source_line, source=self._ltr(register.source),
+                            date=format_date(register.as_of, self.language)))
+        return lines
 
     def _fact_lines(self, fact: Fact) -> List[str]:
         lines = [f"• {self._ltr(fact.name)}"]

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "webapp.content",
     "webapp.widget",
     "webapp.telegram",
+    "webapp.facts",
 ]
 
 MIDDLEWARE = [
