@@ -177,6 +177,22 @@ def test_when_the_source_is_down_the_cached_copy_answers_with_its_date(service, 
     assert facts.stale and facts.items and facts.as_of == dt.date.fromisoformat(EXTRACT_DATE[:10])
 
 
+def test_a_source_that_just_failed_is_not_waited_for_again(service, fake, cache):
+    assert lookup(service, "school_enrol", BORAS).items
+    key = cache_key("school_units", BORAS)
+    cache.put(key, cache.get(key).payload, ttl_seconds=-1)
+    fake.stop()
+    lookup(service, "school_enrol", BORAS)  # the refresh fails: the source is marked down
+    deadline = time.monotonic() + 10
+    while not service.is_down(service.registers[0]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert service.is_down(service.registers[0])
+    started = time.monotonic()
+    facts = lookup(service, "school_enrol", BORAS)
+    assert time.monotonic() - started < 0.5  # no wait for the unreachable source
+    assert facts.stale and facts.items
+
+
 def test_a_slow_source_does_not_hold_the_reply_and_fills_the_cache_later(service, fake, cache):
     fake.mode, fake.slow_seconds = "slow", 0.8  # each of the 11 requests is slow, but under the read timeout
     started = time.monotonic()

@@ -13,6 +13,7 @@ import concurrent.futures
 import functools
 import logging
 import threading
+import time
 from typing import Dict, Optional
 
 from bot.facts import config
@@ -22,6 +23,10 @@ from bot.facts.providers import FactSet, LocalFacts, RegisterProvider, StaffFact
     register_providers
 
 logger = logging.getLogger(__name__)
+
+# After a source failed, replies stop waiting for it (and stop asking it) for this long: with
+# the register unreachable, every question would otherwise wait the full FACTS_WAIT_SECONDS.
+SOURCE_DOWN_SECONDS = 30.0
 
 
 class FactsService:
@@ -34,6 +39,7 @@ class FactsService:
         self.staff = StaffFactsProvider()
         self.website = WebsiteProvider()
         self._refreshing: Dict[str, concurrent.futures.Future] = {}
+        self._down_until: Dict[str, float] = {}  # provider name → monotonic time
         self._lock = threading.Lock()
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="facts-refresh")
 
@@ -62,12 +68,19 @@ class FactsService:
 
     def _refresh_logged(self, provider, municipality_code) -> Optional[CacheEntry]:
         try:
-            return self.refresh(provider, municipality_code)
+            entry = self.refresh(provider, municipality_code)
+            self._down_until.pop(provider.name, None)
+            return entry
         except SourceUnavailable as error:
+            self._down_until[provider.name] = time.monotonic() + SOURCE_DOWN_SECONDS
             logger.info("facts refresh failed for %s %s: %s", provider.name, municipality_code, error)
         except Exception:  # a bug in parsing must not kill the worker; the reply falls back
             logger.exception("facts refresh crashed for %s %s", provider.name, municipality_code)
         return None
+
+    def is_down(self, provider: RegisterProvider) -> bool:
+        """Whether the source failed within the last ``SOURCE_DOWN_SECONDS``."""
+        return time.monotonic() < self._down_until.get(provider.name, 0.0)
 
     def cached(self, provider: RegisterProvider, municipality_code: str) -> Optional[CacheEntry]:
         try:
@@ -94,7 +107,8 @@ class FactsService:
         entry = await loop.run_in_executor(None, self.cached, provider, code)
         if entry is not None and entry.fresh:
             return provider.fact_set(entry, topic_key, stale=False)
-        if config.offline():  # no network: whatever the cache has, dated
+        if config.offline() or self.is_down(provider):
+            # no network, or the source failed moments ago: whatever the cache has, dated
             return provider.fact_set(entry, topic_key, stale=True) if entry else None
         refresh = asyncio.wrap_future(self.refresh_in_background(provider, code))
         try:
