@@ -50,11 +50,12 @@ class Turn:
         """``empty``, ``too_long`` or ``no_words`` for input the bot cannot read, else None."""
         if self.is_payload:
             return None
-        if not clean_text(self.raw_text):
+        cleaned = clean_text(self.raw_text)
+        if not cleaned:
             return "empty"
         if len(self.raw_text) > MAX_MESSAGE_CHARS:
             return "too_long"
-        if not _HAS_WORDS.search(clean_text(self.raw_text)):
+        if not _HAS_WORDS.search(cleaned):
             return "no_words"
         return None
 

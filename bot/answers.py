@@ -117,8 +117,9 @@ class Composer:
         return isolate(text) if self.language in RIGHT_TO_LEFT else text
 
     def municipality_name(self, municipality: Municipality) -> str:
-        return self._ltr(municipality.display_name(self.language)) if self.language in RIGHT_TO_LEFT and \
-            not municipality.script_names.get(self.language) else municipality.display_name(self.language)
+        """In script where the name has a form in it; otherwise the Swedish name, isolated."""
+        name = municipality.display_name(self.language)
+        return name if municipality.script_names.get(self.language) else self._ltr(name)
 
     def button(self, title: str, payload: str) -> dict:
         return {"title": self.t(title), "payload": payload}

@@ -97,9 +97,6 @@ class Snapshot:
             return []
         return [f for f in self.facts.get(municipality, []) if f.kind in kinds]
 
-    def has_facts(self, municipality: Optional[str]) -> bool:
-        return bool(municipality and self.facts.get(municipality))
-
 
 def _ensure_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")

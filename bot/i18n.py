@@ -24,7 +24,7 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 from babel.messages.pofile import read_po
 
-from bot.language import DEFAULT_LANGUAGE, LANGUAGES, canonical_language
+from bot.language import DEFAULT_LANGUAGE, canonical_language
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -80,6 +80,3 @@ def isolate(text: str) -> str:
     Arabic or Dari line (Unicode isolates; LANGUAGE-NOTES.md)."""
     return f"{FSI}{text}{PDI}"
 
-
-def supported_languages() -> tuple:
-    return LANGUAGES

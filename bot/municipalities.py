@@ -152,9 +152,6 @@ class MunicipalityDirectory:
     def all(self) -> List[Municipality]:
         return list(self._by_code.values())
 
-    def by_postal_code(self, postal_code: str) -> Optional[str]:
-        return self._postal.get(re.sub(r"\D", "", to_ascii_digits(postal_code)))
-
     def find(self, text: str) -> List[MunicipalityMatch]:
         """Every municipality named or postal code given in the text, in order of appearance."""
         if not text:
