@@ -17,7 +17,7 @@ venv:  ## create or reuse the cached virtual environment (.venv)
 	@scripts/ensure-venv.sh
 
 train: venv  ## train the model if data, domain or config changed
-	@$(PY) -m bot.stack train
+	@mkdir -p models && flock models/.train.lock $(PY) -m bot.stack train
 
 run: venv  ## train if needed, migrate, load content and start everything on 127.0.0.1 (Ctrl-C stops)
 	@$(PY) -m bot.stack run

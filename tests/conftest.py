@@ -20,6 +20,15 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "webapp.settings"
 os.environ["CONTENT_REFRESH_SECONDS"] = "0.5"
 os.environ.setdefault("FACTS_OFFLINE", "1")
 
+# Test modules may import Django models at the top; the tables exist once ``database`` ran.
+import django  # noqa: E402
+
+django.setup()
+# Django's test client: "testserver" as host, in-memory e-mail, response.context for tests.
+from django.test.utils import setup_test_environment  # noqa: E402
+
+setup_test_environment()
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -60,3 +69,34 @@ def chat(stack):
     from tests.helpers import RestClient
 
     return RestClient(f"http://127.0.0.1:{stack.rasa_port}")
+
+
+@pytest.fixture
+def make_staff(database):
+    """Create a signed-in-able staff user: ``make_staff("editor", ["0182"], ["ar"])``.
+
+    Returns ``(user, client)``: a Django test client already logged in as that user. The
+    database lives for the whole session, so every user gets a unique name.
+    """
+    import uuid
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from webapp.content.models import Municipality
+    from webapp.staff.models import StaffProfile
+
+    def create(role="editor", municipalities=(), languages=("sv",), superuser=False, **profile_fields):
+        username = f"{role}-{uuid.uuid4().hex[:8]}"
+        if superuser:
+            user = User.objects.create_superuser(username, f"{username}@example.org", "test-password-123")
+        else:
+            user = User.objects.create_user(username, f"{username}@example.org", "test-password-123")
+        if role is not None and not superuser:
+            profile = StaffProfile.objects.create(user=user, role=role, languages=list(languages), **profile_fields)
+            profile.municipalities.set(Municipality.objects.filter(code__in=municipalities))
+        client = Client()
+        client.force_login(user)
+        return user, client
+
+    return create

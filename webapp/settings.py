@@ -21,6 +21,11 @@ INSTALLED_APPS = [
     "webapp.widget",
     "webapp.telegram",
     "webapp.facts",
+    "webapp.staff",
+    "webapp.transcripts",
+    "webapp.editor",
+    "webapp.handoff",
+    "webapp.privacy",
 ]
 
 MIDDLEWARE = [
@@ -31,6 +36,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "webapp.staff.security.StaffSecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.urls"
@@ -44,6 +50,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "webapp.staff.navigation.staff_menu",
             ],
         },
     },
@@ -92,7 +99,22 @@ STATIC_ROOT = env.VAR_DIR / "static"
 # The chat page talks to Rasa's REST channel from the browser.
 RASA_PUBLIC_URL = os.environ.get("RASA_PUBLIC_URL", env.rasa_url())
 
+# Staff sign in at /staff/login/; a session ends after two idle hours or when the browser
+# closes, so a transcript left open on a shared office computer does not stay readable.
+LOGIN_URL = "staff-login"
+LOGIN_REDIRECT_URL = "staff-home"
+SESSION_COOKIE_AGE = int(os.environ.get("STAFF_SESSION_SECONDS", str(2 * 3600)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# Behind HTTPS in production (docs/deployment.md): cookies only over TLS, and HSTS.
+SECURE_COOKIES = os.environ.get("DJANGO_SECURE_COOKIES", "0") == "1"
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_HSTS_SECONDS = 31536000 if SECURE_COOKIES else 0
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -11,4 +11,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("telegram/", include("webapp.telegram.urls")),
     path("widget/", include("webapp.widget.urls")),
+    # Staff app: each area in its own Django app, all behind webapp.staff.access.
+    path("staff/", include("webapp.staff.urls")),
+    path("staff/content/", include("webapp.editor.urls")),
+    path("staff/review/", include("webapp.transcripts.urls")),
+    path("staff/inbox/", include("webapp.handoff.urls")),
+    path("staff/privacy/", include("webapp.privacy.urls")),
 ]

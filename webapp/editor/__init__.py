@@ -1,0 +1,1 @@
+"""The content editor: staff write, review, publish and restore answers and facts."""

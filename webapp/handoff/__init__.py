@@ -1,0 +1,1 @@
+"""Hand-off to a person: tickets, routing, office hours and the staff inbox."""

@@ -1,0 +1,1 @@
+"""Data protection: retention, erasure and export of a person's conversations, the audit log."""

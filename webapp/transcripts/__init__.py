@@ -1,0 +1,1 @@
+"""Transcripts: a searchable index of the conversations Rasa stores, review marks, erasure."""

@@ -1,0 +1,95 @@
+"""An index of the conversations in Rasa's tracker store, for review and filtering.
+
+Rasa's ``events`` table is the record (already redacted by the channel before Rasa stores
+anything); these tables are derived from it by ``webapp.transcripts.sync`` so that staff can
+filter and search (Rasa stores JSON with escaped non-ASCII text, which SQL cannot search).
+Review marks (reviewed, tags, note) live only here. Erasing a conversation deletes both
+(``webapp.transcripts.erase``).
+"""
+
+from django.conf import settings
+from django.db import models
+
+from webapp.content.models import Municipality
+
+
+class Role(models.TextChoices):
+    USER = "user", "Newcomer"
+    BOT = "bot", "Bot"
+    STAFF = "staff", "Staff"
+
+
+class Feedback(models.TextChoices):
+    NONE = "", "None"
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative (said the answer was wrong)"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Conversation(models.Model):
+    sender_id = models.CharField(primary_key=True, max_length=255)
+    channel = models.CharField(max_length=32, blank=True, db_index=True)
+    language = models.CharField(max_length=8, blank=True, db_index=True)
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.SET_NULL)
+    topics = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(db_index=True)
+    last_at = models.DateTimeField(db_index=True)
+    message_count = models.PositiveIntegerField(default=0)
+    handed_over = models.BooleanField(default=False, db_index=True)
+    had_fallback = models.BooleanField(default=False, db_index=True)
+    feedback = models.CharField(max_length=16, choices=Feedback.choices, blank=True, default="")
+    # Review marks: set by admins, never derived from events.
+    reviewed = models.BooleanField(default=False, db_index=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    tags = models.ManyToManyField(Tag, blank=True)
+    note = models.TextField(blank=True)
+    # Sync bookkeeping: the last action Rasa ran, so the next bot message knows its action.
+    last_action = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["-last_at"]
+
+    def __str__(self):
+        return f"{self.sender_id} ({self.language or '?'}, {self.municipality_id or '-'})"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    event_id = models.BigIntegerField(unique=True, help_text="id of the row in Rasa's events table")
+    at = models.DateTimeField(db_index=True)
+    role = models.CharField(max_length=8, choices=Role.choices)
+    text = models.TextField(blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    intent = models.CharField(max_length=128, blank=True, db_index=True)
+    confidence = models.FloatField(null=True, blank=True)
+    action = models.CharField(max_length=128, blank=True, help_text="bot messages: the action that sent it")
+    fallback = models.BooleanField(default=False, db_index=True,
+                                   help_text="user messages: fell back or had low confidence")
+    staff_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["at", "event_id"]
+
+    def __str__(self):
+        return f"{self.role}: {self.text[:40]}"
+
+    @property
+    def is_rtl(self) -> bool:
+        from bot.language import ARABIC, DARI
+
+        return self.language in (ARABIC, DARI)
+
+
+class SyncState(models.Model):
+    """The id of the last Rasa event copied into the index."""
+
+    last_event_id = models.BigIntegerField(default=0)

@@ -1,0 +1,158 @@
+"""Copy new events from Rasa's ``events`` table into the transcript index.
+
+Incremental by event id and cheap when nothing is new, so review pages and the hand-off inbox
+call ``sync()`` on every request, and ``manage.py transcripts_sync`` does it from cron. The
+events are already redacted: the channel redacts text before Rasa stores it.
+
+Conventions other parts rely on:
+
+* A bot message whose metadata has ``STAFF_METADATA_KEY`` was written by a person (hand-off);
+  its value is the staff member's display name.
+* ``nlu_fallback``, a confidence under ``LOW_CONFIDENCE`` or a following ``action_clarify``
+  marks a user message as not understood ("unanswered questions").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Dict, Optional
+
+from django.db import DatabaseError, connection, transaction
+
+from bot.language import detect_language
+from webapp.content.models import Municipality
+from webapp.transcripts.models import Conversation, Feedback, Message, Role, SyncState
+
+logger = logging.getLogger(__name__)
+
+STAFF_METADATA_KEY = "handoff_staff"
+LOW_CONFIDENCE = 0.5
+FALLBACK_ACTIONS = {"action_clarify"}
+NEGATIVE_FEEDBACK_INTENTS = {"feedback_wrong"}
+POSITIVE_FEEDBACK_INTENTS = {"thank"}
+BATCH = 2000
+
+
+def _when(timestamp: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(float(timestamp), tz=dt.timezone.utc)
+
+
+def _new_events(after_id: int):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, sender_id, type_name, timestamp, data FROM events WHERE id > %s ORDER BY id LIMIT %s",
+            [after_id, BATCH])
+        return cursor.fetchall()
+
+
+class _Batch:
+    """Applies one batch of events; conversations are loaded once and saved at the end."""
+
+    def __init__(self):
+        self.conversations: Dict[str, Conversation] = {}
+        self.messages = []
+        self.last_user_message: Dict[str, Message] = {}
+        self.known_municipalities = set(Municipality.objects.values_list("code", flat=True))
+
+    def conversation(self, sender_id: str, at: dt.datetime) -> Conversation:
+        conversation = self.conversations.get(sender_id)
+        if conversation is None:
+            conversation = Conversation.objects.filter(pk=sender_id).first() or Conversation(
+                sender_id=sender_id, started_at=at, last_at=at)
+            self.conversations[sender_id] = conversation
+        return conversation
+
+    def apply(self, event_id: int, sender_id: str, type_name: str, timestamp: float, data: dict) -> None:
+        at = _when(timestamp)
+        conversation = self.conversation(sender_id, at)
+        conversation.last_at = max(conversation.last_at, at)
+        if type_name == "user":
+            self._user(event_id, conversation, at, data)
+        elif type_name == "bot":
+            self._bot(event_id, conversation, at, data)
+        elif type_name == "action":
+            name = data.get("name") or ""
+            if name != "action_listen":
+                conversation.last_action = name
+            if name in FALLBACK_ACTIONS and sender_id in self.last_user_message:
+                self.last_user_message[sender_id].fallback = True
+                conversation.had_fallback = True
+        elif type_name == "slot":
+            self._slot(conversation, data.get("name"), data.get("value"))
+        elif type_name == "pause":
+            conversation.handed_over = True
+
+    def _user(self, event_id, conversation, at, data):
+        text = data.get("text") or ""
+        parse = data.get("parse_data") or {}
+        intent = (parse.get("intent") or {}).get("name") or ""
+        confidence = (parse.get("intent") or {}).get("confidence")
+        detection = detect_language(text)
+        language = detection.language if detection.confident else conversation.language
+        fallback = intent == "nlu_fallback" or (confidence is not None and confidence < LOW_CONFIDENCE)
+        # While a person handles the conversation the bot does not act, so no fallback there.
+        message = Message(conversation_id=conversation.sender_id, event_id=event_id, at=at, role=Role.USER,
+                          text=text, language=language or "", intent=intent, confidence=confidence,
+                          fallback=fallback and not text.startswith("/"))
+        self.messages.append(message)
+        self.last_user_message[conversation.sender_id] = message
+        conversation.message_count += 1
+        conversation.had_fallback = conversation.had_fallback or message.fallback
+        if data.get("input_channel") and not conversation.channel:
+            conversation.channel = data["input_channel"]
+        if intent in NEGATIVE_FEEDBACK_INTENTS:
+            conversation.feedback = Feedback.NEGATIVE
+        elif intent in POSITIVE_FEEDBACK_INTENTS and conversation.feedback != Feedback.NEGATIVE:
+            conversation.feedback = Feedback.POSITIVE
+
+    def _bot(self, event_id, conversation, at, data):
+        metadata = data.get("metadata") or {}
+        staff_name = metadata.get(STAFF_METADATA_KEY)
+        self.messages.append(Message(
+            conversation_id=conversation.sender_id, event_id=event_id, at=at,
+            role=Role.STAFF if staff_name else Role.BOT, text=data.get("text") or "",
+            language=conversation.language, action="" if staff_name else conversation.last_action,
+            staff_name=str(staff_name or "")[:150]))
+
+    def _slot(self, conversation, name: Optional[str], value) -> None:
+        if name == "language" and value:
+            conversation.language = str(value)[:8]
+        elif name == "municipality" and value in self.known_municipalities:
+            conversation.municipality_id = value
+        elif name == "topic" and value and value not in conversation.topics:
+            conversation.topics = conversation.topics + [str(value)]
+
+    def save(self) -> None:
+        for conversation in self.conversations.values():
+            conversation.save()
+        Message.objects.bulk_create(self.messages, ignore_conflicts=True)
+
+
+def sync(max_batches: int = 50) -> int:
+    """Copy events newer than the last sync; returns how many events were read."""
+    total = 0
+    for _ in range(max_batches):
+        with transaction.atomic():
+            state, _created = SyncState.objects.select_for_update().get_or_create(pk=1)
+            try:
+                with transaction.atomic():
+                    rows = _new_events(state.last_event_id)
+            except DatabaseError:  # Rasa has not created its table yet: nothing to copy
+                return total
+            if not rows:
+                return total
+            batch = _Batch()
+            for event_id, sender_id, type_name, timestamp, raw in rows:
+                try:
+                    data = json.loads(raw) if isinstance(raw, str) else (raw or {})
+                except ValueError:
+                    logger.warning("event %s of %s is not JSON; skipped", event_id, sender_id)
+                    continue
+                batch.apply(event_id, sender_id, type_name, timestamp, data)
+            batch.save()
+            state.last_event_id = rows[-1][0]
+            state.save(update_fields=["last_event_id"])
+            total += len(rows)
+    return total
