@@ -120,7 +120,8 @@ def message_row(message) -> dict:
             direction, lang = "ltr", html_lang(message.language)
         else:
             direction, lang = "auto", ""
-    return {"id": message.event_id, "role": message.role, "who": who, "text": message.text,
+    # The index row's id, not Rasa's event id: rows are added in event order, so it only grows.
+    return {"id": message.pk, "role": message.role, "who": who, "text": message.text,
             "at": message.at.isoformat(), "time": _when(message.at), "dir": direction, "lang": lang}
 
 
@@ -226,13 +227,13 @@ def ticket(request, pk: int):
 @require_safe
 @staff_required(Role.EDITOR)
 def ticket_feed(request, pk: int):
-    """What the ticket page polls: messages after event ``after``, and the ticket's state."""
+    """What the ticket page polls: messages after message ``after``, and the ticket's state."""
     found = _visible_ticket(request.user, pk)
     try:
         after = int(request.GET.get("after", "0"))
     except ValueError:
         after = 0
-    new_messages = [message_row(m) for m in service.history(found) if m.event_id > after]
+    new_messages = [message_row(m) for m in service.history(found) if m.pk > after]
     return JsonResponse({
         "status": found.status,
         "status_label": found.get_status_display(),

@@ -37,7 +37,7 @@
   function item(message) {
     var li = document.createElement("li");
     li.className = "message message-" + message.role + " new";
-    li.setAttribute("data-event", String(message.id));
+    li.setAttribute("data-message", String(message.id));
     var who = document.createElement("span");
     who.className = "who";
     who.textContent = message.who;
@@ -66,7 +66,7 @@
       var empty = history.querySelector("li.empty");
       if (empty) { empty.remove(); }
       feed.messages.forEach(function (message) {
-        if (history.querySelector('li[data-event="' + message.id + '"]')) { return; }
+        if (history.querySelector('li[data-message="' + message.id + '"]')) { return; }
         history.appendChild(item(message));
         after = Math.max(after, message.id);
       });
