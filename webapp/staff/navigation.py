@@ -12,6 +12,7 @@ MENU = [
     ("staff-home", "Start", Role.EDITOR),
     ("editor-list", "Innehåll", Role.EDITOR),
     ("handoff-inbox", "Inkorg", Role.EDITOR),
+    ("review-tasks", "Innehållsuppgifter", Role.EDITOR),
     ("review-list", "Samtal", Role.ADMIN),
     ("review-unanswered", "Obesvarade frågor", Role.ADMIN),
     ("review-dashboard", "Översikt", Role.ADMIN),

@@ -1,4 +1,5 @@
-"""An index of the conversations in Rasa's tracker store, for review and filtering.
+"""An index of the conversations in Rasa's tracker store, for review and filtering, and what
+admins make of them (training examples, content tasks).
 
 Rasa's ``events`` table is the record (already redacted by the channel before Rasa stores
 anything); these tables are derived from it by ``webapp.transcripts.sync`` so that staff can
@@ -7,10 +8,13 @@ Review marks (reviewed, tags, note) live only here. Erasing a conversation delet
 (``webapp.transcripts.erase``).
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 
-from webapp.content.models import Municipality
+from bot.language import RIGHT_TO_LEFT, normalize_for_nlu
+from webapp.content.models import Language, Municipality
 
 
 class Role(models.TextChoices):
@@ -68,6 +72,10 @@ class Message(models.Model):
     at = models.DateTimeField(db_index=True)
     role = models.CharField(max_length=8, choices=Role.choices)
     text = models.TextField(blank=True)
+    # ``bot.language.normalize_for_nlu(text)``: lower case, one spelling of Arabic/Persian
+    # letters and digits, so that search finds "كيف" in "كيـف" and Swedish "Å" in "å" (SQLite's
+    # LIKE folds ASCII only). Filled by ``sync``; never shown.
+    search_text = models.TextField(blank=True, editable=False)
     language = models.CharField(max_length=8, blank=True)
     intent = models.CharField(max_length=128, blank=True, db_index=True)
     confidence = models.FloatField(null=True, blank=True)
@@ -84,12 +92,76 @@ class Message(models.Model):
 
     @property
     def is_rtl(self) -> bool:
-        from bot.language import ARABIC, DARI
-
-        return self.language in (ARABIC, DARI)
+        return self.language in RIGHT_TO_LEFT
 
 
 class SyncState(models.Model):
     """The id of the last Rasa event copied into the index."""
 
     last_event_id = models.BigIntegerField(default=0)
+
+
+def question_key(text: str) -> str:
+    """The form under which the same question typed differently counts as one: normalised
+    letters and digits (``normalize_for_nlu``), punctuation and extra spaces dropped."""
+    return re.sub(r"[^\w]+", " ", normalize_for_nlu(text)).strip()
+
+
+class TrainingExample(models.Model):
+    """A newcomer's question an admin assigned to an intent, for the next training.
+
+    ``manage.py export_training_examples`` writes them to ``data/nlu/<lang>/from_review.yml``;
+    a person runs it and retrains. The text is kept without any link to the conversation.
+    """
+
+    text = models.CharField(max_length=500)
+    key = models.CharField(max_length=500, db_index=True, editable=False)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    intent = models.CharField(max_length=128)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["language", "intent", "text"]
+        constraints = [models.UniqueConstraint(fields=["language", "key"], name="one_training_example_per_question")]
+
+    def save(self, *args, **kwargs):
+        self.key = question_key(self.text)
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"{self.language} {self.intent}: {self.text[:40]}"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Öppen"
+    DONE = "done", "Klar"
+
+
+class ContentTask(models.Model):
+    """A question the bot could not answer that needs content (an answer or a fact), for the
+    editors of ``municipality`` (none: national content, admins only)."""
+
+    text = models.CharField(max_length=500)
+    key = models.CharField(max_length=500, db_index=True, editable=False)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.CASCADE)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def save(self, *args, **kwargs):
+        self.key = question_key(self.text)
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"{self.municipality_id or 'national'} {self.status}: {self.text[:40]}"

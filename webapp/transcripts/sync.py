@@ -21,7 +21,7 @@ from typing import Dict, Optional
 
 from django.db import DatabaseError, connection, transaction
 
-from bot.language import detect_language
+from bot.language import detect_language, normalize_for_nlu
 from webapp.content.models import Municipality
 from webapp.transcripts.models import Conversation, Feedback, Message, Role, SyncState
 
@@ -94,7 +94,7 @@ class _Batch:
         fallback = intent == "nlu_fallback" or (confidence is not None and confidence < LOW_CONFIDENCE)
         # While a person handles the conversation the bot does not act, so no fallback there.
         message = Message(conversation_id=conversation.sender_id, event_id=event_id, at=at, role=Role.USER,
-                          text=text, language=language or "", intent=intent, confidence=confidence,
+                          text=text, search_text=normalize_for_nlu(text), language=language or "", intent=intent, confidence=confidence,
                           fallback=fallback and not text.startswith("/"))
         self.messages.append(message)
         self.last_user_message[conversation.sender_id] = message
@@ -110,9 +110,10 @@ class _Batch:
     def _bot(self, event_id, conversation, at, data):
         metadata = data.get("metadata") or {}
         staff_name = metadata.get(STAFF_METADATA_KEY)
+        text = data.get("text") or ""
         self.messages.append(Message(
             conversation_id=conversation.sender_id, event_id=event_id, at=at,
-            role=Role.STAFF if staff_name else Role.BOT, text=data.get("text") or "",
+            role=Role.STAFF if staff_name else Role.BOT, text=text, search_text=normalize_for_nlu(text),
             language=conversation.language, action="" if staff_name else conversation.last_action,
             staff_name=str(staff_name or "")[:150]))
 
