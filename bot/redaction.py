@@ -8,8 +8,9 @@ it reaches Rasa, so the raw text never enters the tracker store or the logs.
 Recognised in Latin, Arabic-Indic (٠-٩) and Persian (۰-۹) digits alike:
 personnummer and samordningsnummer (10 or 12 digits, with or without "-"/"+"), Swedish and
 international phone numbers, e-mail addresses, and Migrationsverket case or dossier numbers
-(6–10 digits after a word that names them, in Swedish, Arabic or Dari). Five-digit postal codes
-and short numbers (ages, rents, room counts) are kept: the bot needs them.
+(at least six digits, at most three words after a word that names them, in Swedish, Arabic or
+Dari, possessive forms such as ملفي or پرونده‌ام included). Five-digit postal codes, years and
+short numbers (ages, rents, room counts, helplines) are kept: the bot needs them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ PERSONAL_NUMBER = "[personnummer]"
 PHONE = "[telefonnummer]"
 EMAIL = "[e-post]"
 CASE_NUMBER = "[ärendenummer]"
+CASE_NUMBER_MIN_DIGITS = 6
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # YYMMDD-XXXX, YYMMDD+XXXX, YYYYMMDD-XXXX, YYMMDDXXXX, YYYYMMDDXXXX; day may be +60
@@ -33,11 +35,17 @@ _PERSONAL_NUMBER = re.compile(
 # +46 70 123 45 67, 0046701234567, 070-123 45 67, 08-123 456 78, (08) 12 34 56
 _PHONE = re.compile(r"(?<![\d\w])(?:\+|00)\d{1,3}[\s-]?(?:\(0\))?(?:\d[\s-]?){6,12}\d(?!\d)"
                     r"|(?<![\d\w])\(?0\d{1,3}\)?[\s-]?(?:\d[\s-]?){4,9}\d(?!\d)")
-_CASE_WORDS = (r"ärende(?:nummer|nr)?|ärendenumret|dossier(?:nummer|nr)?|beslutsnummer|case(?: number)?|"
-               r"رقم (?:الملف|القضية|المعاملة|الدوسيه)|الملف|الدوسيه|رقم الطلب|"
-               r"نمبر (?:دوسیه|پرونده|کیس)|دوسیه|پرونده|کیس")
-# The case word, then at most one short word ("my": min, من, ي), then the number.
-_CASE_NUMBER = re.compile(rf"((?:{_CASE_WORDS})\s*(?:nr|no|number|رقم|نمبر)?\s*(?:\w{{1,4}}\s+)?[:#]?\s*)"
+# Swedish, as on Migrationsverket's letters and the LMA card; Arabic "file/case/transaction/
+# request/dossier (إضبارة, Syrian and Iraqi usage) number", also with a possessive ending
+# (ملفي، قضيتي، معاملتي); Dari "dossier/file/case number", also with ‌ام (ZWNJ) or ام.
+_CASE_WORDS = (r"ärende(?:nummer|numret|nr)?|dossier(?:nummer|nr)?|beslutsnummer|lma(?:-?kort)?(?:nummer|nr)?|"
+               r"case(?: number)?|"
+               r"رقم (?:ال)?(?:ملف|قضي|معامل|طلب|دوسي|اضبار|إضبار)\w*|(?:ال)?(?:ملف|دوسيه|اضبار|إضبار)\w*|"
+               r"نمبر (?:دوسیه|پرونده|کیس|فایل)|دوسیه|پرونده|کیس")
+# The case word (Dari: with its possessive ending), then at most three words ("min", "hos
+# Migrationsverket är", من, بالهجرة), then a number of at least ``CASE_NUMBER_MIN_DIGITS`` digits.
+_CASE_NUMBER = re.compile(rf"((?:{_CASE_WORDS})(?:\u200c?(?:ام|م|ات|ت))?\s*(?:nr|no|number|رقم|نمبر)?\s*"
+                          r"(?:\w{1,16}\s+){0,3}[:#]?\s*)"
                           r"(\d[\d\s-]{4,12}\d)", re.IGNORECASE)
 
 
@@ -48,7 +56,9 @@ def find_identifiers(text: str) -> List[Tuple[int, int, str]]:
     for match in _EMAIL.finditer(digits):
         spans.append((match.start(), match.end(), EMAIL))
     for match in _CASE_NUMBER.finditer(digits):
-        spans.append((match.start(2), match.end(2), CASE_NUMBER))
+        # Case and dossier numbers have 7-8 digits; "ärendet gäller 12 000 kr" is not one.
+        if sum(ch.isdigit() for ch in match.group(2)) >= CASE_NUMBER_MIN_DIGITS:
+            spans.append((match.start(2), match.end(2), CASE_NUMBER))
     for match in _PERSONAL_NUMBER.finditer(digits):
         # "0701234567" fits the date pattern but is a mobile number: written without a
         # separator, ten digits starting 07 are far more often phones than people born in 2007.

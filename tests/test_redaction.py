@@ -31,3 +31,49 @@ def test_identifiers_are_redacted(text, expected):
 ])
 def test_what_the_bot_needs_is_kept(text):
     assert redact(text) == text
+
+
+# Each kind of identifier in each language and script, as newcomers write them.
+@pytest.mark.parametrize("text, expected", [
+    # personnummer / samordningsnummer: 10 or 12 digits, with space, dash, plus or nothing
+    ("mitt pnr är 850312 1234", "mitt pnr är [personnummer]"),
+    ("19850312-1234 är mitt personnummer", "[personnummer] är mitt personnummer"),
+    ("samordningsnr 19850372-1234", "samordningsnr [personnummer]"),
+    ("pappa 420312+1234", "pappa [personnummer]"),
+    ("رقمي٨٥٠٣١٢-١٢٣٤", "رقمي[personnummer]"),
+    ("الرقم الشخصي تبعي ١٩٨٥٠٣١٢١٢٣٤", "الرقم الشخصي تبعي [personnummer]"),
+    ("نمبر شخصی ۱۹۸۵۰۳۱۲-۱۲۳۴", "نمبر شخصی [personnummer]"),
+    # phone numbers: Swedish mobile and landline, international, in every digit script
+    ("nr 0701234567", "nr [telefonnummer]"),
+    ("08-123 456 78 dagtid", "[telefonnummer] dagtid"),
+    ("+93 70 123 4567 är min brors", "[telefonnummer] är min brors"),
+    ("اتصل على ٠٠٩٦٣ ٩٤٤ ١٢٣ ٤٥٦", "اتصل على [telefonnummer]"),
+    ("+٤٦٧٠١٢٣٤٥٦٧", "[telefonnummer]"),
+    ("نمبر تلفون من ۰۷۰ ۱۲۳ ۴۵ ۶۷ است", "نمبر تلفون من [telefonnummer] است"),
+    # e-mail in any script around it
+    ("ايميلي ali_h@hotmail.com شكرا", "ايميلي [e-post] شكرا"),
+    ("ایمیل من Ali.Rezai@Yahoo.COM است", "ایمیل من [e-post] است"),
+    # Migrationsverket case and dossier numbers, with the words people use
+    ("ärende nr 1234567", "ärende nr [ärendenummer]"),
+    ("ärendenummer hos Migrationsverket är 12345678", "ärendenummer hos Migrationsverket är [ärendenummer]"),
+    ("LMA-kort 12-345678", "LMA-kort [ärendenummer]"),
+    ("رقم ملفي ١٢٣٤٥٦٧", "رقم ملفي [ärendenummer]"),
+    ("رقم معاملتي 12345678", "رقم معاملتي [ärendenummer]"),
+    ("رقم الاضبارة ١٢٣٤٥٦٧", "رقم الاضبارة [ärendenummer]"),
+    ("رقم قضيتي بالهجرة ١٢٣٤٥٦٧", "رقم قضيتي بالهجرة [ärendenummer]"),
+    ("پرونده\u200cام ۱۲۳۴۵۶۷", "پرونده\u200cام [ärendenummer]"),
+    ("نمبر کیس من ۱۲۳۴۵۶۷", "نمبر کیس من [ärendenummer]"),
+    ("نمبر فایل ۱۲۳۴-۵۶۷۸", "نمبر فایل [ärendenummer]"),
+])
+def test_identifiers_in_every_language_and_script(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "postnummer 131 52", "13152", "۱۳۱ ۵۲", "١٣١٥٢", "jag föddes 1985", "٢٠٢٣", "vi kom ۱۴۰۲",
+    "sfi kurs D studieväg 3", "SFI nivå C", "hyran är 12 000 kr", "kommunkod 0182",
+    "ärendet gäller hyran på 12 000 kr", "mitt ärende 2023", "الملف فيه ٣ اوراق",
+    "ring 112", "114 14", "1177", "90101", "jag har 3 barn, 5, 8 och 12 år",
+])
+def test_numbers_the_bot_needs_are_kept(text):
+    assert redact(text) == text
