@@ -307,6 +307,8 @@ def test_claim_takes_a_waiting_ticket_once(make_staff, municipality):
     assert response.status_code == 200
     ticket.refresh_from_db()
     assert ticket.status == Status.CLAIMED and ticket.claimed_by == first and ticket.claimed_at is not None
+    claimed = AuditEntry.objects.get(action="handoff_claim", target_id=str(ticket.pk))
+    assert claimed.user == first and claimed.ip_address == "127.0.0.1"  # the view passed its request
     page = response.content.decode()
     assert 'name="text"' in page and 'dir="auto"' in page  # now the reply form is there
     assert 'name="outcome"' in page
