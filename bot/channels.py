@@ -11,6 +11,8 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
   message's input channel so transcripts show where a conversation happened);
 * redacts personnummer, phone numbers, e-mail addresses and case numbers before Rasa sees the
   message (``bot.redaction``), so they never reach the tracker store or the logs;
+* erases the conversation after the turn in which the user confirmed "delete my data", once
+  Rasa has saved it (``webapp.privacy.rasa_turn``);
 * bounds what is stored: a message longer than ``STORED_MESSAGE_CHARS`` is cut (the bot then
   asks for a shorter message), so a 1 MB post cannot bloat the tracker store;
 * never returns an empty answer: if nothing came back (the action server is down, an error),
@@ -23,7 +25,7 @@ import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -32,6 +34,7 @@ from bot import rasa_speedups
 from bot.i18n import N_, translate
 from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language
 from bot.redaction import redact
+from webapp.privacy.rasa_turn import ErasingCollector, erase_after_turn
 
 logger = logging.getLogger(__name__)
 
@@ -110,13 +113,17 @@ class NewcomerRestInput(RestInput):
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
 
-            collector = CollectingOutputChannel()
+            collector = ErasingCollector()
             try:
                 await on_new_message(UserMessage(fields["message"], collector, fields["sender"],
                                                  input_channel=fields["metadata"].get("channel", self.name()),
                                                  metadata=fields["metadata"]))
             except Exception:
                 logger.exception("message from %s could not be handled", fields["sender"])
+            # "Delete my data" confirmed: erase now that Rasa has saved the turn. If that failed,
+            # drop the "deleted" reply so the apology below asks the user to try again.
+            if collector.erase_requested and not await erase_after_turn(request.app.ctx.agent, fields["sender"]):
+                collector.messages.clear()
             if not collector.messages:
                 language = await self._conversation_language(request, fields)
                 collector.messages.append({"recipient_id": fields["sender"], "text": translate(language, APOLOGY)})

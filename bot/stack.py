@@ -93,6 +93,9 @@ class Stack:
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     model: Optional[Path] = None
     telegram: bool = False  # the Telegram worker; main() turns it on when TELEGRAM_TOKEN is set
+    # Hourly transcript retention (docs/privacy.md); main() turns it on. Off for test stacks,
+    # whose synthetic old conversations other tests still need.
+    retention: bool = False
 
     def endpoints_file(self) -> Path:
         """endpoints.yml with this stack's action server port."""
@@ -111,6 +114,8 @@ class Stack:
                      "--endpoints", str(self.endpoints_file()), "--credentials", "credentials.yml"],
             "web": [str(VENV_BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{self.web_port}", "--noreload"],
             **({"telegram": [str(VENV_BIN / "python"), "-m", "bot.telegram"]} if self.telegram else {}),
+            **({"retention": [str(VENV_BIN / "python"), "manage.py", "transcripts_retention", "--every", "3600"]}
+               if self.retention else {}),
         }
 
     def health_urls(self) -> Dict[str, str]:
@@ -206,7 +211,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "train":
         return 0
     prepare_database()
-    stack = Stack(telegram=bool(os.environ.get("TELEGRAM_TOKEN")))
+    stack = Stack(telegram=bool(os.environ.get("TELEGRAM_TOKEN")), retention=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     stack.start(model)
     print(
