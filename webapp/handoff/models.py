@@ -104,3 +104,64 @@ class Holiday(models.Model):
 
     class Meta:
         ordering = ["date"]
+
+
+class ServiceContact(models.Model):
+    """How a newcomer reaches the municipality's reception directly: told to the user when no
+    one has claimed their ticket in time (``webapp.handoff.service.check_unclaimed``)."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="service_contact")
+    name = models.CharField(max_length=200, help_text="E.g. “Kontaktcenter, Nacka kommun”.")
+    phone = models.CharField(max_length=40, blank=True)
+    visiting_address = models.CharField(max_length=200, blank=True)
+    url = models.URLField(blank=True)
+    # True until someone has checked the details against the municipality's own site; the bot
+    # then marks them visibly as example data, as it does for facts.
+    is_example = models.BooleanField(default=True)
+    recorded_on = models.DateField(null=True, blank=True)
+    # "seed" for rows loaded from data/content/office_hours.yml, "staff" once edited in the admin.
+    origin = models.CharField(max_length=16, default="staff")
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.name}"
+
+
+class DeliveryKind(models.TextChoices):
+    STAFF = "staff", "Svar från personal"
+    NOTICE = "notice", "Meddelande från systemet"  # the bot is back; contact options after a wait
+
+
+class HandoffDelivery(models.Model):
+    """A message to a user outside the request/reply cycle of the chat: a staff reply, "the
+    bot is back", the contact options after an unclaimed wait.
+
+    An outbox: the row is written first, then each channel takes it from here. The Telegram
+    worker sends rows of Telegram conversations and marks them delivered (retrying until it
+    can); the web widget polls ``/widget/messages`` for its conversation's rows. The text is
+    also in the Rasa transcript; this table only carries it to the user.
+    """
+
+    ticket = models.ForeignKey(HandoffTicket, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="deliveries")
+    sender_id = models.CharField(max_length=255, db_index=True)
+    channel = models.CharField(max_length=32, blank=True, db_index=True)
+    kind = models.CharField(max_length=16, choices=DeliveryKind.choices)
+    language = models.CharField(max_length=8, choices=Language.choices)
+    text = models.TextField()
+    buttons = models.JSONField(default=list, blank=True)
+    staff_name = models.CharField(max_length=150, blank=True)
+    # False once the conversation is back with the bot: the widget stops polling after it.
+    handoff_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    # Set when the channel refused the message for good (the user blocked the bot).
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["channel", "delivered_at", "failed_at"])]
+
+    def __str__(self):
+        return f"{self.kind} → {self.sender_id} ({'delivered' if self.delivered_at else 'waiting'})"
