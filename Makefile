@@ -49,7 +49,7 @@ locales: venv  ## extract strings, update the sv/ar/fa_AF catalogs, compile them
 chromium:  ## install Debian's Chromium and Noto fonts for the browser tests, if missing
 	@scripts/ensure-chromium.sh
 
-screenshots: venv train chromium  ## docs/widget-<lang>.png: the open widget in each language
+screenshots: venv train chromium  ## docs/widget-<lang>.png (the open widget in each language) and docs/inbox.png
 	@$(PY) -m tests.browser.screenshots
 
 bench: venv train  ## throughput and latency of the whole stack at 20 concurrent conversations

@@ -66,6 +66,12 @@ def main() -> int:
         with launched() as browser:
             for path in take_screenshots(browser, f"http://127.0.0.1:{stack.web_port}", DOCS_DIR):
                 print(f"{path.relative_to(DOCS_DIR.parent)}: {path.stat().st_size // 1024} KB")
+            # The staff inbox (docs/inbox.png), from the same stack.
+            from tests.browser.inbox_screenshot import take_inbox_screenshot
+
+            path = take_inbox_screenshot(browser, f"http://127.0.0.1:{stack.web_port}",
+                                         f"http://127.0.0.1:{stack.rasa_port}", DOCS_DIR)
+            print(f"{path.relative_to(DOCS_DIR.parent)}: {path.stat().st_size // 1024} KB")
     finally:
         stack.stop()
     return 0
