@@ -20,6 +20,7 @@ from bot.language import normalize_for_nlu
 from webapp.content.models import Language, Municipality
 from webapp.transcripts.models import Conversation, Feedback, Message, Role, Tag
 
+MAX_SEARCH_TERMS = 8
 YES_NO = [("", "Alla"), ("yes", "Ja"), ("no", "Nej")]
 LANGUAGE_LABELS = {"sv": "Svenska", "ar": "Arabiska", "fa_AF": "Dari"}
 CHANNEL_LABELS = {"rest": "Webb (REST)", "web": "Webbwidget", "telegram": "Telegram"}
@@ -38,7 +39,8 @@ def day_start(day: dt.date) -> dt.datetime:
 
 
 class ConversationFilterForm(forms.Form):
-    q = forms.CharField(label="Sök i text", required=False, max_length=200)
+    q = forms.CharField(label="Sök i text", required=False, max_length=200,
+                        help_text="Alla orden i samma meddelande, i valfri ordning.")
     search_in = forms.ChoiceField(label="Sök i", required=False, choices=[
         ("", "Nyanländas meddelanden"), ("all", "Alla meddelanden (även bot och personal)")])
     language = forms.ChoiceField(label="Språk", required=False)
@@ -109,9 +111,13 @@ def filter_conversations(filters: dict):
         conversations = conversations.filter(feedback="" if feedback == "none" else feedback)
     for tag in filters.get("tag") or []:
         conversations = conversations.filter(tags__name=tag)
-    if query := (filters.get("q") or "").strip():
-        messages = Message.objects.filter(conversation=OuterRef("pk")).filter(
-            Q(text__icontains=query) | Q(search_text__contains=normalize_for_nlu(query)))
+    if terms := (filters.get("q") or "").split():
+        # Every word must occur in one message, in any order; each word matches as typed
+        # (case-insensitive) or in the normalised form, so other spellings of Arabic and
+        # Dari letters, digits and ZWNJ find it too.
+        messages = Message.objects.filter(conversation=OuterRef("pk"))
+        for term in terms[:MAX_SEARCH_TERMS]:
+            messages = messages.filter(Q(text__icontains=term) | Q(search_text__contains=normalize_for_nlu(term)))
         if filters.get("search_in") != "all":
             messages = messages.filter(role=Role.USER)
         conversations = conversations.filter(Exists(messages))

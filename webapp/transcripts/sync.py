@@ -120,6 +120,11 @@ class _Batch:
     def _slot(self, conversation, name: Optional[str], value) -> None:
         if name == "language" and value:
             conversation.language = str(value)[:8]
+            # The actions set the reply language on every turn; for a message too short or
+            # mixed to detect on its own, that is the best word on its language.
+            last = self.last_user_message.get(conversation.sender_id)
+            if last is not None and not last.language:
+                last.language = conversation.language
         elif name == "municipality" and value in self.known_municipalities:
             conversation.municipality_id = value
         elif name == "topic" and value and value not in conversation.topics:

@@ -52,6 +52,12 @@ class QuestionGroup:
         return self.languages.most_common(1)[0][0] if self.languages else ""
 
     @property
+    def language_codes(self) -> list:
+        """Languages, most frequent first (templates cannot call ``Counter.most_common``:
+        they look ``most_common`` up as a key, which a Counter answers with 0)."""
+        return [code for code, _ in self.languages.most_common()]
+
+    @property
     def municipality(self) -> str:
         return self.municipalities.most_common(1)[0][0] if self.municipalities else ""
 
