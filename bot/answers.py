@@ -75,6 +75,9 @@ SFI_DISTANCE = N_("distance")
 REGISTER_MORE = N_("{count} more: {url}")
 REGISTER_SOURCE = N_("Source: {source}, {date}.")
 REGISTER_SOURCE_STALE = N_("Source: {source}, saved copy from {date} (the register could not be reached just now).")
+# TRANSLATORS: shown above the Swedish text when the translation of a just-updated answer is not
+# ready yet (never shown to Swedish users).
+TRANSLATION_PENDING = N_("This answer was just updated and the translation is not ready yet; here is the current text in Swedish.")
 MISSING_ANSWER = N_("I am sorry, I have no answer text about this yet. A person at your municipality can help you.")
 
 GREET = N_("Hello! I answer questions about SFI (Swedish for immigrants), housing and school in your municipality. You can write in Swedish, Arabic or Dari.")
@@ -137,10 +140,13 @@ class Composer:
     def topic_answer(self, topic: Topic, municipality: Optional[Municipality]) -> List[Reply]:
         """The answer to a topic: content text, local facts with source and date, follow-ups."""
         code = municipality.code if municipality else None
-        answer = self.snapshot.answer(topic.key, code, self.language)
+        answer, translation_pending = self.snapshot.answer_for_reply(topic.key, code, self.language)
         if answer is None:
             return [Reply(self.t(MISSING_ANSWER), self.area_buttons(with_person=True))]
         parts = [answer.text.strip()]
+        if translation_pending:  # the new Swedish text, never an outdated translation, and why
+            parts = [self.t(TRANSLATION_PENDING), "\n".join(self._ltr(line) if line else line
+                                                              for line in answer.text.strip().split("\n"))]
         if municipality and (topic.facts or topic.key in self.register):
             parts.append(self.local_facts(topic, municipality))
         source = topic.source_name if answer.municipality is None else municipality.name

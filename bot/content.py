@@ -8,6 +8,12 @@ every two seconds instead of several per message.
 
 Topic metadata (which facts, which follow-ups, which source) is static product data in
 ``data/content/topics.yml``.
+
+Translations: every Arabic and Dari version records the Swedish version it was translated from.
+When a newer Swedish text is published for the same topic and municipality, the translation is
+*outdated*, and ``Snapshot.answer_for_reply`` gives the new Swedish text instead, flagged so
+that the reply says why (docs/content-editing.md). Correct addresses and dates matter more
+than reading the answer in one's own language.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from bot import settings
+from bot.language import SWEDISH
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +67,27 @@ class Answer:
     text: str
     municipality: Optional[str]  # None: the national default
     updated_on: dt.date
+    version_id: Optional[int] = None
+    # Translations: the Swedish version translated from (None: not recorded).
+    source_version_id: Optional[int] = None
+    published_at: Optional[dt.datetime] = None
+
+
+def translation_outdated(translation: Answer, swedish: Optional[Answer]) -> bool:
+    """Whether ``translation`` no longer says what ``swedish``, the Swedish text the bot uses
+    for the same topic and municipality, says.
+
+    A translation is up to date only if it was made from exactly that Swedish version. One
+    whose source was never recorded (older rows) counts as up to date unless the Swedish text
+    was published after it.
+    """
+    if swedish is None or translation is swedish:
+        return False
+    if translation.source_version_id is not None:
+        return translation.source_version_id != swedish.version_id
+    if translation.published_at and swedish.published_at:
+        return swedish.published_at > translation.published_at
+    return False
 
 
 @dataclass(frozen=True)
@@ -92,6 +120,18 @@ class Snapshot:
                 return local
         return self.answers.get((topic, None, language))
 
+    def answer_for_reply(self, topic: str, municipality: Optional[str],
+                         language: str) -> Tuple[Optional[Answer], bool]:
+        """The text the bot answers with, and whether it is the Swedish text standing in for
+        an outdated translation (then the reply must say so)."""
+        answer = self.answer(topic, municipality, language)
+        if answer is None or language == SWEDISH:
+            return answer, False
+        swedish = self.answer(topic, municipality, SWEDISH)
+        if translation_outdated(answer, swedish):
+            return swedish, True
+        return answer, False
+
     def facts_for(self, municipality: Optional[str], kinds: Tuple[str, ...]) -> List[Fact]:
         if not municipality:
             return []
@@ -114,18 +154,32 @@ def _read_revision() -> int:
     return row or 0
 
 
+def published_order():
+    """Current version first: the one published last (ties: the one saved last)."""
+    from django.db.models import F
+
+    return (F("published_at").desc(nulls_last=True), "-id")
+
+
+def answer_from_row(row: dict) -> Answer:
+    """An ``Answer`` from an AnswerVersion's values (also used by the editor's preview)."""
+    return Answer(row["text"], row["municipality_id"], row["created_at"].date(), version_id=row["id"],
+                  source_version_id=row["source_version_id"], published_at=row["published_at"])
+
+
 def _read_snapshot(revision: int) -> Snapshot:
     from webapp.content.models import AnswerVersion, FactVersion, Status
 
     snapshot = Snapshot(revision=revision)
-    # Newest first: the first row seen for an identity is its current published version.
-    for row in AnswerVersion.objects.filter(status=Status.PUBLISHED).order_by("-id").values(
-            "topic", "municipality_id", "language", "text", "created_at"):
+    # Published last first: the first row seen for an identity is its current published version.
+    for row in AnswerVersion.objects.filter(status=Status.PUBLISHED).order_by(*published_order()).values(
+            "id", "topic", "municipality_id", "language", "text", "created_at", "source_version_id",
+            "published_at"):
         key = (row["topic"], row["municipality_id"], row["language"])
         if key not in snapshot.answers:
-            snapshot.answers[key] = Answer(row["text"], row["municipality_id"], row["created_at"].date())
+            snapshot.answers[key] = answer_from_row(row)
     seen = set()
-    for row in FactVersion.objects.filter(status=Status.PUBLISHED).order_by("-id").values():
+    for row in FactVersion.objects.filter(status=Status.PUBLISHED).order_by(*published_order()).values():
         identity = (row["municipality_id"], row["kind"], row["key"])
         if identity in seen:
             continue

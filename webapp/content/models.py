@@ -8,6 +8,7 @@ action servers notice within seconds (``bot.content``).
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from bot.language import ARABIC, DARI, SWEDISH
 
@@ -39,15 +40,32 @@ class Municipality(models.Model):
 
 
 class VersionBase(models.Model):
+    """What every version has. The text fields of a version never change after it is saved;
+    only the workflow fields (status, published_at/by, note) move it through review."""
+
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    # "seed" for rows loaded from data/content/, "staff" for edits in the app.
+    # "seed" for rows loaded from data/content/, "staff" for edits in the app, "import" for
+    # rows from an uploaded or imported YAML export.
     origin = models.CharField(max_length=16, default="staff")
+    # The current published version of an identity is the one published last (not the one
+    # saved last): a publisher may publish an older version that waited in review.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    # Why it was sent back, or which version it restores: shown in the history.
+    note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         abstract = True
         ordering = ["-id"]
+
+    def save(self, *args, **kwargs):
+        # Rows created as published (seeds, imports, tests) get their publishing time too.
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
 
 
 class AnswerVersion(VersionBase):
@@ -57,6 +75,10 @@ class AnswerVersion(VersionBase):
     municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.CASCADE)
     language = models.CharField(max_length=8, choices=Language.choices)
     text = models.TextField()
+    # Arabic and Dari only: the Swedish version this text was translated from. When a newer
+    # Swedish text is published, this translation is outdated (bot.content.translation_outdated).
+    source_version = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="translations")
 
     class Meta(VersionBase.Meta):
         indexes = [models.Index(fields=["topic", "municipality", "language", "status"])]

@@ -11,6 +11,7 @@ import yaml
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from bot.language import SWEDISH
 from bot.municipalities import directory
 from bot.settings import ROOT
 from webapp.content.models import AnswerVersion, FactVersion, Municipality, Status
@@ -41,7 +42,9 @@ class Command(BaseCommand):
 
     def _load_answers(self, answers_dir: Path) -> int:
         added = 0
-        for path in sorted(answers_dir.glob("*.yml")):
+        # Swedish first: each translation records the Swedish version it was translated from.
+        paths = sorted(answers_dir.glob("*.yml"), key=lambda p: (p.stem != SWEDISH, p.stem))
+        for path in paths:
             document = yaml.safe_load(path.read_text(encoding="utf-8"))
             language = document["language"]
             dated = _midday_utc(document["reviewed_on"])
@@ -49,9 +52,14 @@ class Command(BaseCommand):
                 text = text.strip()
                 newest = AnswerVersion.objects.filter(topic=topic, municipality=None, language=language).first()
                 if newest is None or (newest.origin == "seed" and newest.text != text):
+                    source = None if language == SWEDISH else AnswerVersion.objects.filter(
+                        topic=topic, municipality=None, language=SWEDISH, status=Status.PUBLISHED,
+                    ).order_by("-published_at", "-id").first()
                     version = AnswerVersion.objects.create(topic=topic, municipality=None, language=language,
-                                                           text=text, status=Status.PUBLISHED, origin="seed")
-                    # A seed version dates from when its text was reviewed, not from this load.
+                                                           text=text, status=Status.PUBLISHED, origin="seed",
+                                                           source_version=source)
+                    # A seed version's text dates from when it was reviewed, not from this load
+                    # (published_at stays the load time: it orders versions, see the model).
                     AnswerVersion.objects.filter(pk=version.pk).update(created_at=dated)
                     added += 1
         return added
