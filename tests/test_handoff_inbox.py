@@ -188,7 +188,7 @@ def test_feed_lists_crisis_first_with_queue_figures(make_staff, municipality):
     assert first["language_label"] == "dari" and first["language_note"] == ""  # this person speaks Dari
     assert first["municipality"] == municipality
     assert first["municipality_name"] == Municipality.objects.get(pk=municipality).name
-    assert first["channel_label"] == "Webbchatt" and first["tier_label"] == Tier.LANGUAGE.label
+    assert first["channel_label"] == "Webbchatt" and first["tier_label"] == "Talar användarens språk"
     assert first["url"] == reverse("handoff-ticket", args=[crisis.pk])
     second = listed["waiting"][1]
     assert second["language_note"] == "Användaren skriver på arabiska; svara på svenska"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import List, Tuple
 
@@ -87,7 +88,10 @@ def take_inbox_screenshot(browser, web_url: str, rasa_url: str, out_dir: Path) -
     """Sign in as the Dari-speaking staff member and photograph the inbox."""
     from playwright.sync_api import expect
 
-    username = prepare_staff_and_history()
+    # Django refuses ORM calls from a thread with a running event loop, which Playwright's sync
+    # API keeps: the database work runs in a worker thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        username = pool.submit(prepare_staff_and_history).result()
     start_conversations(rasa_url)
     out_dir.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=VIEWPORT, reduced_motion="reduce")

@@ -10,6 +10,7 @@ conversation back to the bot, which says so and answers the next question itself
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from playwright.sync_api import expect
@@ -32,6 +33,13 @@ DARI_FOLLOW_UP = "نامه را دارم ولی نمی‌فهمم چی نوشت�
 STAFF_REPLY = "سلام، من از کمون ناکا هستم. لطفاً نامه اداره مهاجرت را فردا به دفتر ما بیاورید تا با هم بخوانیم."
 LIVE_TIMEOUT_MS = 15000  # a few polls of the inbox (3 s) and of the widget (3 s)
 ISOLATES = re.compile("[\u2066-\u2069]")
+
+
+def db(function, *args, **kwargs):
+    """Run a database call outside Playwright's event loop: Django refuses ORM calls from a
+    thread with a running loop (the sync API keeps one), so they go to a worker thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def visible(text: str) -> str:
@@ -72,9 +80,9 @@ def staff_page(chromium):
 
 def test_dari_user_on_the_widget_gets_a_person_and_then_the_bot_again(
         widget, staff_page, page_errors, web_url, rasa_url, make_staff):
-    staff_user, _ = make_staff("editor", [NACKA], ["fa_AF", "sv"])
+    staff_user, _ = db(make_staff, "editor", [NACKA], ["fa_AF", "sv"])
     staff_user.first_name, staff_user.last_name = "Zahra", "Ahmadi"  # the name the user is shown
-    staff_user.save()
+    db(staff_user.save)
     sign_in(staff_page, web_url, staff_user.get_username(), "/staff/inbox/")
     mark_document(staff_page)
 
@@ -85,7 +93,7 @@ def test_dari_user_on_the_widget_gets_a_person_and_then_the_bot_again(
     assert_language([{"text": handover}], "fa_AF")
     sender = widget.stored_state()["sender"]
     assert RestClient(rasa_url).tracker(sender)["paused"] is True
-    ticket = HandoffTicket.objects.get(sender_id=sender)
+    ticket = db(HandoffTicket.objects.get, sender_id=sender)
     assert (ticket.reason, ticket.language, ticket.municipality_id, ticket.channel) == (
         Reason.RESIDENCE_PERMIT, "fa_AF", NACKA, "web")
 
@@ -137,7 +145,7 @@ def test_dari_user_on_the_widget_gets_a_person_and_then_the_bot_again(
     expect(staff_page).to_have_url(f"{web_url}/staff/inbox/")
     expect(staff_page.locator(".messages")).to_contain_text(f"Ärende #{ticket.pk} är avslutat")
     expect(staff_page.locator(f'tr[data-ticket="{ticket.pk}"]')).to_have_count(0)
-    ticket.refresh_from_db()
+    db(ticket.refresh_from_db)
     assert (ticket.status, ticket.outcome) == (Status.CLOSED, "meeting")
 
     bot_back = visible(translate("fa_AF", BOT_BACK))

@@ -43,6 +43,9 @@ MAX_REPLY_CHARS = 4000
 # Staff read and write Swedish; these are the languages' Swedish names for the inbox.
 LANGUAGE_NAMES_SV = {"sv": "svenska", "ar": "arabiska", "fa_AF": "dari"}
 CHANNEL_NAMES_SV = {"web": "Webbchatt", "telegram": "Telegram", "rest": "REST-API"}
+# Why the ticket reached this inbox (``Tier``), short enough for a table column.
+TIER_NAMES_SV = {"language": "Talar användarens språk", "municipality": "Kommunens personal",
+                 "national": "Nationell pool"}
 # Outcomes a person chooses when closing; "the user went back to the bot" is the user's own step.
 STAFF_OUTCOMES = [(code, label) for code, label in Outcome.choices if code != Outcome.CANCELLED_BY_USER]
 
@@ -92,7 +95,7 @@ def ticket_row(ticket, user, now) -> dict:
         "channel": ticket.channel,
         "channel_label": CHANNEL_NAMES_SV.get(ticket.channel, ticket.channel or "–"),
         "tier": ticket.tier,
-        "tier_label": ticket.get_tier_display(),
+        "tier_label": TIER_NAMES_SV.get(ticket.tier, ticket.get_tier_display()),
         "status": ticket.status,
         "status_label": ticket.get_status_display(),
         "claimed_by": staff_name(ticket.claimed_by),
@@ -104,7 +107,7 @@ def ticket_row(ticket, user, now) -> dict:
 
 
 def _when(value) -> str:
-    return date_format(timezone.localtime(value), "j M H:i") if value else ""
+    return date_format(timezone.localtime(value), "j b H:i") if value else ""
 
 
 def message_row(message) -> dict:

@@ -112,8 +112,9 @@
     var newlyWaiting = arrived.filter(function (t) { return t.status === "waiting"; });
     if (newlyWaiting.length) {
       // The status region is polite: a screen reader says it after what it is reading now.
+      // Crisis reasons begin with "KRIS:" already, so the reason says enough.
       status.textContent = "Nytt ärende: " + newlyWaiting.map(function (t) {
-        return t.priority_label + ", " + t.reason_label + " (" + t.language_label + ")";
+        return t.reason_label + " (" + t.language_label + ")";
       }).join("; ");
     } else if (failures) {
       status.textContent = "Uppdaterad igen.";
