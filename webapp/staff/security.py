@@ -12,15 +12,20 @@ STAFF_CONTENT_SECURITY_POLICY = (
 )
 
 
+# Django's admin (users, roles, retention periods) runs no inline script or style either, so
+# it gets the same policy.
+PROTECTED_PREFIXES = ("/staff/", "/admin/")
+
+
 class StaffSecurityHeadersMiddleware:
-    """Adds CSP and no-store caching to every response under /staff/."""
+    """Adds CSP and no-store caching to every response under /staff/ and /admin/."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith("/staff/"):
+        if request.path.startswith(PROTECTED_PREFIXES):
             response.setdefault("Content-Security-Policy", STAFF_CONTENT_SECURITY_POLICY)
             # Transcripts and drafts must not stay in a shared computer's browser cache.
             response.setdefault("Cache-Control", "no-store")
