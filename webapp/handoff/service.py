@@ -376,9 +376,10 @@ def unclaimed_text(ticket: HandoffTicket) -> str:
                             format_week(schedule, ticket.language) if schedule.known else "")
 
 
-def check_unclaimed(now: Optional[dt.datetime] = None, minutes: Optional[float] = None) -> int:
+def check_unclaimed(now: Optional[dt.datetime] = None, minutes: Optional[float] = None, tickets=None) -> int:
     """Send the contact options to users whose ticket has waited ``minutes`` unclaimed; the
-    ticket stays open. Returns how many were sent. Safe to run from several processes."""
+    ticket stays open. Returns how many were sent. ``tickets`` narrows the check (a queryset;
+    default: all). Safe to run from several processes."""
     from bot.handoff import back_button
     from bot.answers import Composer
     from bot.content import Snapshot
@@ -386,7 +387,8 @@ def check_unclaimed(now: Optional[dt.datetime] = None, minutes: Optional[float] 
     now = now or timezone.now()
     limit = now - dt.timedelta(minutes=unclaimed_minutes() if minutes is None else minutes)
     sent = 0
-    for ticket in HandoffTicket.objects.filter(status=Status.WAITING, unclaimed_notice_at=None, created_at__lte=limit):
+    candidates = HandoffTicket.objects.all() if tickets is None else tickets
+    for ticket in candidates.filter(status=Status.WAITING, unclaimed_notice_at=None, created_at__lte=limit):
         # Taken by exactly one process: the conditional update is the lock.
         if not HandoffTicket.objects.filter(pk=ticket.pk, status=Status.WAITING, unclaimed_notice_at=None).update(
                 unclaimed_notice_at=now):

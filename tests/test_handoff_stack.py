@@ -1,0 +1,250 @@
+"""The hand-off against the running stack (Rasa with the trained model, action server, web
+app): every trigger in every language opens a ticket and pauses the tracker; crisis replies
+come first with 112 and the right line; messages while paused are acknowledged; cancelling
+resumes the bot; a staff reply is in the transcript and reaches the widget's endpoint; closing
+gives the conversation back; an unclaimed ticket gets the contact options.
+
+Triggers are sent as button payloads ("/handoff_eviction"), which need no NLU, plus a typed
+request for a person in each language.
+"""
+
+import re
+import time
+import uuid
+
+import pytest
+import requests
+
+from bot import handoff
+from bot.language import LANGUAGES, to_ascii_digits
+from tests.helpers import assert_language
+
+CATEGORIES = ["request_human", "feedback_wrong", "handoff_residence_permit", "handoff_deportation",
+              "handoff_eviction", "handoff_social_services", "handoff_debt", "handoff_discrimination",
+              "handoff_authority_letter"]
+ASK_FOR_A_PERSON = {"sv": "jag vill prata med en människa", "ar": "أريد التحدث مع موظف",
+                    "fa_AF": "می‌خواهم با یک کارمند گپ بزنم"}
+SOMETHING_ELSE = {"sv": "hallå, är det någon där?", "ar": "مرحبا، هل يوجد أحد هنا؟", "fa_AF": "سلام، کسی اینجا است؟"}
+ACTIVE, ENDED = {"handoff": {"active": True}}, {"handoff": {"active": False}}
+
+
+@pytest.fixture
+def rasa_api(stack, monkeypatch):
+    """The service in this process talks to the test stack's Rasa."""
+    monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{stack.rasa_port}")
+
+
+def ticket_of(sender):
+    from webapp.handoff.models import HandoffTicket
+
+    return HandoffTicket.objects.get(sender_id=sender)
+
+
+def customs(replies):
+    return [r["custom"] for r in replies if "custom" in r]
+
+
+def payloads(replies):
+    return [b["payload"] for r in replies for b in r.get("buttons", [])]
+
+
+def has_number(text: str, number: str) -> bool:
+    """``number`` written with any spacing, hyphens, isolates or digits (١١٢, ۱۱۲, 112)."""
+    gaps = r"[\s\-\u2011\u00a0\u2068\u2069]*"
+    pattern = r"(?<!\d)" + gaps.join(re.escape(d) for d in re.sub(r"\D", "", number)) + r"(?!\d)"
+    return re.search(pattern, to_ascii_digits(text)) is not None
+
+
+def user_and_actions_after(tracker: dict, text: str):
+    events = tracker["events"]
+    index = max(i for i, e in enumerate(events) if e["event"] == "user" and e.get("text") == text)
+    return events[index], [e["name"] for e in events[index + 1:] if e["event"] == "action"]
+
+
+# --- every trigger ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("intent", CATEGORIES)
+def test_each_category_opens_a_ticket_and_pauses_the_conversation(chat, language, intent):
+    from webapp.handoff.models import Priority
+
+    sender = chat.new_sender()
+    replies = chat.send(sender, f"/{intent}", {"language": language, "municipality": "0182"})
+    assert_language([r for r in replies if "text" in r], language)
+    assert "/handoff_cancel" in payloads(replies) and ACTIVE in customs(replies)
+    assert handoff.cancel_word(language) in replies[0]["text"]
+    assert chat.tracker(sender)["paused"] is True
+    ticket = ticket_of(sender)
+    assert (ticket.reason, ticket.language, ticket.municipality_id, ticket.status) == (
+        handoff.INTENT_REASONS[intent], language, "0182", "waiting")
+    assert ticket.priority == (Priority.HIGH if intent.startswith("handoff_") else Priority.NORMAL)
+    assert ticket.summary and "Nacka" in ticket.summary
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_typed_request_for_a_person_hands_over(chat, language):
+    sender = chat.new_sender()
+    chat.send(sender, ASK_FOR_A_PERSON[language], {"language": language})
+    assert chat.tracker(sender)["paused"] is True
+    assert ticket_of(sender).reason == "requested"
+
+
+def test_two_fallbacks_in_a_row_hand_over_to_a_person(chat):
+    sender = chat.new_sender()
+    chat.send(sender, "hej")
+    first = chat.send(sender, "qwrt zxcv plmk")
+    assert chat.tracker(sender)["paused"] is False and "/request_human" in payloads(first)
+    second = chat.send(sender, "blorf snix")
+    assert "/handoff_cancel" in payloads(second)
+    assert chat.tracker(sender)["paused"] is True
+    assert ticket_of(sender).reason == "repeated_failure"
+
+
+# --- crisis -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("crisis, line", sorted(handoff.CRISIS_LINES.items()))
+def test_crisis_gets_112_and_the_right_line_first_then_a_person(chat, language, crisis, line):
+    from webapp.handoff.models import Priority
+
+    sender = chat.new_sender()
+    replies = chat.send(sender, f"/{crisis}", {"language": language, "municipality": "1383"})
+    first = replies[0]["text"]
+    assert has_number(first, "112"), first
+    assert has_number(first, line), first
+    assert_language([replies[0]], language)
+    assert "/handoff_cancel" in payloads(replies[1:]) and ACTIVE in customs(replies)
+    assert chat.tracker(sender)["paused"] is True
+    ticket = ticket_of(sender)
+    assert ticket.priority == Priority.CRISIS and ticket.reason == crisis
+    assert "112" in ticket.summary
+
+
+# --- while paused, and back to the bot -------------------------------------------------------------
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_messages_while_paused_are_kept_for_staff_and_the_cancel_word_brings_the_bot_back(chat, language):
+    sender = chat.new_sender()
+    chat.send(sender, "/handoff_debt", {"language": language, "municipality": "0181"})
+
+    ack = chat.send(sender, SOMETHING_ELSE[language])
+    assert ack[0]["text"] == handoff.paused_acknowledgement(language).text and ACTIVE in customs(ack)
+    user, actions = user_and_actions_after(chat.tracker(sender), SOMETHING_ELSE[language])
+    assert actions == [], "the bot must not act while a person has the conversation"
+
+    back = chat.send(sender, handoff.cancel_word(language))
+    assert back[0]["text"] == handoff.bot_back(language).text and ENDED in customs(back)
+    assert chat.tracker(sender)["paused"] is False
+    ticket = ticket_of(sender)
+    assert (ticket.status, ticket.outcome) == ("closed", "cancelled_by_user")
+
+    answer = chat.send(sender, "/sfi_cost")
+    _user, actions = user_and_actions_after(chat.tracker(sender), "/sfi_cost")
+    assert actions[0] == "action_answer_topic"
+    assert answer[0]["text"] != handoff.paused_acknowledgement(language).text
+
+
+def test_the_back_button_when_the_bot_already_answers_just_says_so(chat):
+    sender = chat.new_sender()
+    replies = chat.send(sender, "/handoff_cancel", {"language": "ar"})
+    assert replies[0]["text"] == handoff.bot_back("ar").text and ENDED in customs(replies)
+
+
+def test_the_cancel_word_inside_a_sentence_is_read_by_the_bot(chat):
+    sender = chat.new_sender()
+    chat.send(sender, "/request_human", {"language": "sv"})
+    replies = chat.send(sender, "kan jag avbryta min hyresrätt?")
+    assert replies[0]["text"] == handoff.paused_acknowledgement("sv").text
+    assert chat.tracker(sender)["paused"] is True
+
+
+# --- staff reply, widget, close ------------------------------------------------------------------
+
+def test_staff_reply_is_in_the_transcript_reaches_the_widget_and_closing_gives_the_bot_back(
+        chat, stack, make_staff, rasa_api):
+    from webapp.handoff import service
+    from webapp.handoff.models import Tier
+    from webapp.staff.models import AuditEntry
+    from webapp.transcripts.models import Role
+
+    staff, _ = make_staff("editor", ["1499"], ["sv", "fa_AF"])  # Falköping, speaks Dari
+    sender = f"web-{uuid.uuid4()}"
+    chat.send(sender, "اجازه اقامت من رد شد", {"language": "fa_AF", "municipality": "1499", "channel": "web"})
+    chat.send(sender, "/handoff_residence_permit", {"language": "fa_AF", "municipality": "1499", "channel": "web"})
+    ticket = ticket_of(sender)
+    assert ticket.tier == Tier.LANGUAGE and ticket.channel == "web"
+    widget = f"http://127.0.0.1:{stack.web_port}/widget/messages"
+    assert requests.get(widget, params={"sender": sender, "after": 0}, timeout=10).json() == {
+        "messages": [], "active": True}
+
+    service.claim(ticket, staff)
+    words = "سلام، من از کمون فالشوپینگ هستم. نامه میگراسیون را برایم بفرستید."
+    service.reply(ticket, staff, words)
+    name = service.staff_display_name(staff)
+    bot_events = [e for e in chat.tracker(sender)["events"] if e["event"] == "bot"]
+    assert bot_events[-1]["text"] == words and bot_events[-1]["metadata"]["handoff_staff"] == name
+    polled = requests.get(widget, params={"sender": sender, "after": 0}, timeout=10).json()
+    assert polled["active"] is True
+    assert [(m["kind"], m["text"], m["name"]) for m in polled["messages"]] == [("staff", words, name)]
+    staff_messages = [m for m in service.history(ticket) if m.role == Role.STAFF]
+    assert [(m.text, m.staff_name) for m in staff_messages] == [(words, name)]
+
+    # The user answers; it goes to the ticket's conversation, not to the bot.
+    chat.send(sender, "تشکر، فردا می‌فرستم")
+    assert [m.text for m in service.history(ticket) if m.role == Role.USER][-1] == "تشکر، فردا می‌فرستم"
+
+    service.close(ticket, staff, "answered")
+    assert chat.tracker(sender)["paused"] is False
+    after = polled["messages"][-1]["id"]
+    closing = requests.get(widget, params={"sender": sender, "after": after}, timeout=10).json()
+    assert closing["active"] is False
+    assert [m["text"] for m in closing["messages"]] == [handoff.bot_back("fa_AF").text]
+    assert {e.action for e in AuditEntry.objects.filter(target_id=str(ticket.pk))} >= {
+        "handoff_claim", "handoff_reply", "handoff_close"}
+    answer = chat.send(sender, "/sfi_what_is")
+    assert_language(answer, "fa_AF")
+    with pytest.raises(service.TicketStateError):
+        service.reply(ticket, staff, "دیر شد")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_routing_tells_the_user_when_the_answer_may_be_in_swedish(chat, make_staff, language):
+    code = {"sv": "0380", "ar": "0381", "fa_AF": "0382"}[language]  # Uppsala, Enköping, Östhammar
+    sender = chat.new_sender()
+    replies = chat.send(sender, "/handoff_eviction", {"language": language, "municipality": code})
+    swedish_note = handoff.translate(language, handoff.ANSWER_MAY_BE_SWEDISH)
+    assert ticket_of(sender).tier == "national"
+    assert (swedish_note in replies[0]["text"]) == (language != "sv")
+
+    make_staff("editor", [code], ["sv", language])
+    sender = chat.new_sender()
+    replies = chat.send(sender, "/handoff_eviction", {"language": language, "municipality": code})
+    assert ticket_of(sender).tier == "language"
+    assert swedish_note not in replies[0]["text"]
+
+
+# --- unclaimed -----------------------------------------------------------------------------------
+
+def test_an_unclaimed_ticket_gets_the_contact_options_once_and_stays_open(chat, stack, rasa_api, monkeypatch):
+    from webapp.handoff import service
+    from webapp.handoff.models import HandoffTicket
+
+    monkeypatch.setenv("HANDOFF_UNCLAIMED_MINUTES", "0.02")  # 1.2 s
+    sender = f"web-{uuid.uuid4()}"
+    chat.send(sender, "/handoff_debt", {"language": "ar", "municipality": "0182", "channel": "web"})
+    mine = HandoffTicket.objects.filter(sender_id=sender)
+    assert service.check_unclaimed(tickets=mine) == 0, "sent before the time was up"
+    time.sleep(1.5)
+    assert service.check_unclaimed(tickets=mine) == 1
+    assert service.check_unclaimed(tickets=mine) == 0, "sent twice"
+
+    ticket = ticket_of(sender)
+    assert ticket.status == "waiting" and ticket.unclaimed_notice_at is not None
+    expected = service.unclaimed_text(ticket)
+    assert "08-718 80 00" in expected and "Granitvägen 15" in expected
+    polled = requests.get(f"http://127.0.0.1:{stack.web_port}/widget/messages",
+                          params={"sender": sender, "after": 0}, timeout=10).json()
+    assert [m["text"] for m in polled["messages"]] == [expected] and polled["active"] is True
+    assert_language([{"text": expected}], "ar")
+    assert [e["text"] for e in chat.tracker(sender)["events"] if e["event"] == "bot"][-1] == expected
+    assert chat.tracker(sender)["paused"] is True
