@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")  # before anything could pick an interactive backend
 
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.dates import AutoDateLocator, DateFormatter  # noqa: E402
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
 from webapp.transcripts.stats import DashboardStats  # noqa: E402
@@ -49,13 +50,20 @@ def _day_labels(stats: DashboardStats):
     return [row.day for row in stats.days]
 
 
+def _date_axis(axes) -> None:
+    """ISO dates (as everywhere in the staff pages), at most about ten, slanted to fit."""
+    axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=10))
+    axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+    axes.tick_params(axis="x", labelrotation=30)
+
+
 def per_day(stats: DashboardStats) -> Figure:
     figure = _figure()
     axes = figure.subplots()
     axes.bar(_day_labels(stats), [row.conversations for row in stats.days], color=BLUE, width=0.8)
     axes.set_ylabel("Samtal")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    figure.autofmt_xdate()
+    _date_axis(axes)
     return figure
 
 
@@ -86,15 +94,18 @@ def rates(stats: DashboardStats) -> Figure:
     figure = _figure()
     axes = figure.subplots()
     days = _day_labels(stats)
-    axes.plot(days, [row.handoff_rate for row in stats.days], color=BLUE, marker="o", markersize=3,
-              label="Lämnade till en person")
-    axes.plot(days, [row.fallback_rate for row in stats.days], color=ORANGE, marker="s", markersize=3,
+    # A day without conversations has no rate: a gap in the line, not a misleading 0 %.
+    nothing = float("nan")
+    axes.plot(days, [row.handoff_rate if row.conversations else nothing for row in stats.days], color=BLUE,
+              marker="o", markersize=3, label="Lämnade till en person")
+    axes.plot(days, [row.fallback_rate if row.conversations else nothing for row in stats.days], color=ORANGE,
+              marker="s", markersize=3,
               linestyle="--", label="Boten förstod inte")
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(PercentFormatter(1.0))
     axes.set_ylabel("Andel av dagens samtal")
     axes.legend(loc="upper right", frameon=False)
-    figure.autofmt_xdate()
+    _date_axis(axes)
     return figure
 
 
