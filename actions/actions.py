@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import inspect
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
@@ -121,11 +122,14 @@ class NewcomerAction(Action, abc.ABC):
         if turn.unreadable:
             turn.say(dispatcher, turn.composer.unreadable(turn.unreadable))
             return turn.events
-        return turn.events + self.respond(dispatcher, tracker, turn)
+        events = self.respond(dispatcher, tracker, turn)
+        if inspect.isawaitable(events):  # the hand-off actions wait for the database
+            events = await events
+        return turn.events + events
 
     @abc.abstractmethod
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> List[EventType]:
-        """The reply to a readable turn; returns the events to add."""
+        """The reply to a readable turn; returns the events to add (may be a coroutine)."""
 
 
 class ActionAnswerTopic(NewcomerAction):
@@ -196,7 +200,7 @@ class ActionSwitchLanguage(NewcomerAction):
 
 class ActionClarify(NewcomerAction):
     """Low confidence or out of scope: ask again with topic buttons, never guess; after
-    repeated failures offer a person."""
+    repeated failures hand the conversation to a person (``actions.handoff``)."""
 
     def name(self) -> str:
         return "action_clarify"
@@ -205,21 +209,15 @@ class ActionClarify(NewcomerAction):
         if _entity(tracker, "municipality") and turn.municipality:
             # "Nacka?" understood as nothing else: at least take the municipality.
             return municipality_given(dispatcher, tracker, turn)
-        offer_person = consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_PERSON - 1
-        turn.say(dispatcher, turn.composer.clarify(out_of_scope=turn.intent == "out_of_scope", offer_person=offer_person))
+        out_of_scope = turn.intent == "out_of_scope"
+        if not out_of_scope and consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_PERSON - 1:
+            # Not understood twice in a row: a person takes over. (A question outside the topics
+            # was understood; it keeps getting the topics and the "talk to a person" button.)
+            from actions.handoff import hand_over
+
+            return hand_over(dispatcher, tracker, turn, handoff.REPEATED_FAILURE)
+        turn.say(dispatcher, turn.composer.clarify(out_of_scope=out_of_scope, offer_person=False))
         return []
-
-
-class ActionRequestHuman(NewcomerAction):
-    """The user wants a person. The hand-off itself belongs to ``bot.handoff``."""
-
-    def name(self) -> str:
-        return "action_request_human"
-
-    def respond(self, dispatcher, tracker, turn):
-        reply, events = handoff.request_handoff(tracker, turn.composer, turn.municipality, reason="user_request")
-        turn.say(dispatcher, reply)
-        return events
 
 
 def _topic_asked_alongside(tracker: Tracker):

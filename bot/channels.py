@@ -16,7 +16,11 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
 * bounds what is stored: a message longer than ``STORED_MESSAGE_CHARS`` is cut (the bot then
   asks for a shorter message), so a 1 MB post cannot bloat the tracker store;
 * never returns an empty answer: if nothing came back (the action server is down, an error),
-  the user gets a short apology in their language and is asked to send the message again.
+  the user gets a short apology in their language and is asked to send the message again;
+* while a person has the conversation (the tracker is paused, ``bot.handoff``), Rasa records the
+  user's messages for the staff member but answers nothing, so this channel acknowledges them
+  instead; the cancel button or word ("avbryt", "إلغاء", "لغو") closes the ticket, resumes the
+  bot and says that it is back.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import rasa_speedups
+from bot import handoff, rasa_speedups
 from bot.i18n import N_, translate
 from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language
 from bot.redaction import redact
@@ -114,6 +118,10 @@ class NewcomerRestInput(RestInput):
                 return response.json({"error": str(error)}, status=400)
 
             collector = ErasingCollector()
+            if handoff.is_cancel(fields["message"]):
+                back = await self._cancel_handoff(request, fields, on_new_message)
+                if back is not None:
+                    return response.json(back)
             try:
                 await on_new_message(UserMessage(fields["message"], collector, fields["sender"],
                                                  input_channel=fields["metadata"].get("channel", self.name()),
@@ -126,10 +134,66 @@ class NewcomerRestInput(RestInput):
                 collector.messages.clear()
             if not collector.messages:
                 language = await self._conversation_language(request, fields)
-                collector.messages.append({"recipient_id": fields["sender"], "text": translate(language, APOLOGY)})
+                if await self._is_paused(request, fields["sender"]):
+                    # A person has the conversation: the message is in the transcript for them.
+                    ack = handoff.paused_acknowledgement(language)
+                    collector.messages.extend(self._reply_messages(fields["sender"], ack, handoff.HANDOFF_ACTIVE))
+                else:
+                    collector.messages.append({"recipient_id": fields["sender"], "text": translate(language, APOLOGY)})
             return response.json(collector.messages)
 
         return webhook
+
+    @staticmethod
+    def _reply_messages(sender: str, reply, custom: Dict[str, Any]) -> list:
+        """A ``bot.answers.Reply`` as REST messages, with the hand-off state for the front end."""
+        message = {"recipient_id": sender, "text": reply.text}
+        if reply.buttons:
+            message["buttons"] = reply.buttons
+        return [message, {"recipient_id": sender, "custom": custom}]
+
+    @staticmethod
+    async def _is_paused(request: Request, sender: str) -> bool:
+        try:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        except Exception:  # the tracker store may be what failed
+            logger.warning("no tracker for %s; treating it as not handed over", sender)
+            return False
+        return tracker is not None and tracker.is_paused()
+
+    async def _cancel_handoff(self, request: Request, fields: Dict[str, Any],
+                              on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Optional[list]:
+        """The user wants the bot back (``bot.handoff.is_cancel``): close the ticket, resume the
+        tracker, say so. None when nobody has the conversation and the text is a word the bot
+        should read as usual."""
+        import asyncio
+
+        from rasa.core.channels.channel import CollectingOutputChannel
+        from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
+
+        agent, sender = request.app.ctx.agent, fields["sender"]
+        if not await self._is_paused(request, sender):
+            if fields["message"].strip().startswith(handoff.CANCEL_PAYLOAD):  # an old button: already back
+                language = await self._conversation_language(request, fields)
+                return self._reply_messages(sender, handoff.bot_back(language), handoff.HANDOFF_ENDED)
+            return None
+        # Recorded like any message while paused, so the staff member sees that the user left.
+        await on_new_message(UserMessage(fields["message"], CollectingOutputChannel(), sender,
+                                         input_channel=fields["metadata"].get("channel", self.name()),
+                                         metadata=fields["metadata"]))
+        language = await self._conversation_language(request, fields)
+        back = handoff.bot_back(language)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, handoff.cancel_ticket, sender)
+        except Exception:  # the bot comes back all the same; staff then close the ticket themselves
+            logger.exception("could not close the hand-off ticket of %s", sender)
+        async with agent.lock_store.lock(sender):
+            tracker = await agent.tracker_store.get_or_create_tracker(sender)
+            tracker.update(ConversationResumed())
+            tracker.update(BotUttered(back.text, data={"buttons": back.buttons}))
+            tracker.update(ActionExecuted("action_listen"))
+            await agent.tracker_store.save(tracker)
+        return self._reply_messages(sender, back, handoff.HANDOFF_ENDED)
 
     @staticmethod
     async def _conversation_language(request: Request, fields: Dict[str, Any]) -> str:

@@ -113,6 +113,8 @@ class Stack:
                      "-i", "127.0.0.1", "-p", str(self.rasa_port), "--cors", "*", "-m", str(model),
                      "--endpoints", str(self.endpoints_file()), "--credentials", "credentials.yml"],
             "web": [str(VENV_BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{self.web_port}", "--noreload"],
+            # Periodic work: hand-off tickets nobody claimed in time (webapp/handoff/service.py).
+            "handoff": [str(VENV_BIN / "python"), "manage.py", "handoff_tick", "--every", "30"],
             **({"telegram": [str(VENV_BIN / "python"), "-m", "bot.telegram"]} if self.telegram else {}),
             **({"retention": [str(VENV_BIN / "python"), "manage.py", "transcripts_retention", "--every", "3600"]}
                if self.retention else {}),
@@ -198,6 +200,7 @@ class Stack:
 def prepare_database() -> None:
     manage("migrate", "--noinput", "-v", "0")
     manage("load_content")
+    manage("load_office_hours")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -104,14 +104,16 @@ def test_municipality_without_facts_gets_national_text_and_honest_note(chat):
     assert "inga lokala uppgifter" in text.lower() and "https://malmo.se" in text
 
 
-def test_low_confidence_clarifies_then_offers_a_person(chat):
+def test_low_confidence_clarifies_then_hands_over_to_a_person(chat):
     sender = chat.new_sender()
     chat.send(sender, "hej")
     first = chat.send(sender, "qwrt zxcv plmk")
     assert len(button_titles(first)) >= 3
+    assert "/request_human" in [b["payload"] for r in first for b in r.get("buttons", [])]
     assert_language(first, "sv")
-    second = chat.send(sender, "blorf snix")
-    assert "/request_human" in [b["payload"] for r in second for b in r.get("buttons", [])]
+    second = chat.send(sender, "blorf snix")  # not understood twice in a row: a person takes over
+    assert "/handoff_cancel" in [b["payload"] for r in second for b in r.get("buttons", [])]
+    assert chat.tracker(sender)["paused"] is True
 
 
 @pytest.mark.parametrize("language, opener", [("sv", "hej"), ("ar", "مرحبا كيفك"), ("fa_AF", "سلام چطور هستی")])

@@ -238,10 +238,14 @@ async def test_human_command_asks_the_assistant_for_a_person(worker, bot_api, st
     chat_id = new_chat_id()
     bot_api.push_update(text_update(chat_id, "/human", "sv"))
     (reply,) = await bot_api.wait_for_messages(chat_id, 1)
-    assert reply["text"] == translate("sv", "A person at your municipality can help you with this. Tell me which "
-                                            "municipality you live in, and I will show you how to contact it.")
-    latest = (await tracker(stack, f"telegram-{chat_id}"))["latest_message"]
+    # The hand-off (tests/test_handoff_telegram.py): a person will answer here; a button goes back.
+    assert reply["text"].startswith(translate("sv", "I am passing your question to a person. They will answer "
+                                                    "you here in this chat."))
+    assert [b["callback_data"] for b in buttons(reply)] == ["/handoff_cancel"]
+    state = await tracker(stack, f"telegram-{chat_id}")
+    latest = state["latest_message"]
     assert latest["intent"]["name"] == "request_human" and latest["text"] == "/request_human"
+    assert state["paused"] is True
 
 
 async def test_messages_reach_rasa_as_the_telegram_channel(worker, bot_api, stack):

@@ -11,7 +11,8 @@ different chats handled concurrently (each chat's in order, see ``Relay``), the 
   the web app's ``/telegram/webhook`` stores updates in the inbox table and the worker feeds
   them to ``application.process_update`` in ``update_id`` order, marking each one processed.
 
-In both modes the redelivery loop sends messages kept while Rasa was down.
+In both modes the redelivery loop sends messages kept while Rasa was down, and the hand-off
+outbox loop (``bot.telegram.outbox``) sends what staff write.
 """
 
 from __future__ import annotations
@@ -124,6 +125,9 @@ class TelegramWorker:
                                                          allowed_updates=ALLOWED_UPDATES)
             logger.info("polling Telegram for updates")
         self._tasks.append(asyncio.create_task(self.relay.run_redelivery(), name="telegram-redelivery"))
+        from bot.telegram.outbox import run_outbox  # staff replies and hand-off notices
+
+        self._tasks.append(asyncio.create_task(run_outbox(self.relay), name="telegram-handoff-outbox"))
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="telegram-housekeeping"))
 
     async def stop(self) -> None:

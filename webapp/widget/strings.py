@@ -48,6 +48,9 @@ UI_STRINGS = {
     "you": N_("You:"),
     # TRANSLATORS: web chat widget: said by screen readers before each of the assistant's messages.
     "assistant": N_("Assistant:"),
+    # TRANSLATORS: web chat widget: shown above a message a staff member (a person, not the
+    # assistant) wrote, followed by their name.
+    "staff": N_("Staff member"),
     # TRANSLATORS: web chat widget: said by screen readers after a link.
     "new_window": N_("(opens in a new window)"),
 }

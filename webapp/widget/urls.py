@@ -5,5 +5,6 @@ from webapp.widget import views
 
 urlpatterns = [
     path("strings/<str:language>.json", views.strings, name="widget-strings"),
+    path("messages", views.handoff_messages, name="widget-handoff-messages"),
     path("<str:filename>", views.asset, name="widget-asset"),
 ]

@@ -9,6 +9,7 @@ folder; ``collectstatic`` still finds them there for a production web server.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -71,3 +72,43 @@ def strings(request, language: str) -> JsonResponse:
         "rasaUrl": settings.RASA_PUBLIC_URL,
     }
     return _public(JsonResponse(payload, json_dumps_params={"ensure_ascii": False}))
+
+
+# A widget conversation id: "web-" and a random UUID (or 32 hex digits). Only such ids are
+# served, because they cannot be guessed: the id is what keeps one person's staff replies
+# from another. Telegram and REST conversations are never served here.
+_WIDGET_SENDER = re.compile(r"^web-[0-9a-f-]{32,36}$")
+MESSAGES_PER_POLL = 50
+
+
+@require_safe
+def handoff_messages(request) -> JsonResponse:
+    """What a person wrote to this widget conversation since message ``after``, and whether a
+    person still has the conversation (``active``), for the widget to poll while handed over.
+
+    ``GET /widget/messages?sender=web-<uuid>&after=<id>``. Rows are written by
+    ``webapp.handoff.service`` (staff replies, "the bot is back", the contact options)."""
+    from django.utils import timezone
+
+    from webapp.handoff.models import HandoffDelivery
+    from webapp.handoff.service import is_handed_over
+
+    sender = request.GET.get("sender", "")
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        after = -1
+    if not _WIDGET_SENDER.match(sender) or after < 0:
+        response = JsonResponse({"error": "sender must be the widget's conversation id and after a number"}, status=400)
+    else:
+        rows = list(HandoffDelivery.objects.filter(sender_id=sender, id__gt=after).order_by("id")[:MESSAGES_PER_POLL])
+        undelivered = [row.pk for row in rows if row.delivered_at is None]
+        if undelivered:
+            HandoffDelivery.objects.filter(pk__in=undelivered).update(delivered_at=timezone.now())
+        messages = [{"id": row.pk, "kind": row.kind, "text": row.text, "buttons": row.buttons,
+                     "name": row.staff_name, "active": row.handoff_active} for row in rows]
+        response = JsonResponse({"messages": messages, "active": is_handed_over(sender)},
+                                json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -17,6 +17,9 @@
  * - The sender id, the rendered history and the messages not yet delivered are kept in
  *   localStorage, so a reload keeps the conversation and nothing typed is lost: a message
  *   that could not be sent stays queued and is re-sent when the server answers again.
+ * - When a person takes over (a reply carries the custom message {handoff: {active: true}}),
+ *   it polls GET {baseUrl}messages?sender=…&after=… for what they write and shows it marked as
+ *   from a person, until the conversation is back with the bot.
  */
 (() => {
   "use strict";
@@ -30,6 +33,8 @@
   const REQUEST_TIMEOUT_MS = 30000;
   const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000]; // then every 8 s until the server answers
   const RECONNECTED_NOTICE_MS = 4000;
+  const HANDOFF_POLL_MS = 3000; // while a person has the conversation
+  const HANDOFF_POLL_MAX_MS = 30000; // when the product's server does not answer
   const DEFAULT_PRIMARY = "#005a9c";
   const DARK_TEXT = "#1b1f23";
   // Links end at white space, quotes, angle brackets and bidi controls: the bot wraps URLs in
@@ -105,7 +110,7 @@
 
   function freshState(language) {
     return { sender: newSender(), language: language || "", open: false, greeted: false,
-             history: [], outbox: [], nextId: 1 };
+             history: [], outbox: [], nextId: 1, handoff: false, handoffAfter: 0 };
   }
 
   function loadState() {
@@ -115,9 +120,14 @@
     if (!valid) return freshState("");
     // Whatever another version of the widget (or anyone) left in storage is only rendered as
     // text, but it must have the expected shape.
-    saved.history = saved.history.filter((entry) => entry && (entry.who === "user" || entry.who === "bot")
+    saved.history = saved.history.filter((entry) => entry && ["user", "bot", "staff"].includes(entry.who)
       && typeof entry.text === "string" && Number.isInteger(entry.id));
-    for (const entry of saved.history) entry.buttons = validButtons(entry.buttons);
+    for (const entry of saved.history) {
+      entry.buttons = validButtons(entry.buttons);
+      entry.name = typeof entry.name === "string" ? entry.name : "";
+    }
+    saved.handoff = saved.handoff === true;
+    saved.handoffAfter = Number.isInteger(saved.handoffAfter) ? saved.handoffAfter : 0;
     saved.outbox = saved.outbox.filter((item) => item && typeof item.message === "string");
     return saved;
   }
@@ -382,9 +392,17 @@
 
   function renderEntry(entry) {
     const row = el("div", { class: "nw-row nw-row-" + entry.who, "data-entry": entry.id });
+    if (entry.who === "staff") {
+      // Visibly from a person, not the bot: "Staff member" and their name, each in its own
+      // direction (a Swedish name inside an Arabic label stays readable).
+      const label = el("p", { class: "nw-author" }, [el("span", { "data-nw-text": "staff" })]);
+      if (entry.name) label.append(" · ", el("bdi", {}, [entry.name]));
+      row.append(label);
+    }
     if (entry.text) {
-      const message = el("div", { class: "nw-msg", dir: directionOf(entry.text) }, [hiddenText(entry.who === "user" ? "you" : "assistant")]);
-      appendText(message, entry.text, entry.who === "bot");
+      const speaker = { user: "you", bot: "assistant", staff: "staff" }[entry.who];
+      const message = el("div", { class: "nw-msg", dir: directionOf(entry.text) }, [hiddenText(speaker)]);
+      appendText(message, entry.text, entry.who !== "user");
       row.append(message);
     }
     if (entry.buttons && entry.buttons.length) {
@@ -441,7 +459,64 @@
       const text = typeof reply.text === "string" ? reply.text : "";
       const buttons = validButtons(reply.buttons);
       if (text || buttons.length) addEntry({ who: "bot", text, buttons });
+      const handoff = reply.custom && typeof reply.custom === "object" ? reply.custom.handoff : null;
+      if (handoff && typeof handoff.active === "boolean") setHandoff(handoff.active);
     }
+  }
+
+  // --- a person has the conversation: poll for what they write ----------------------------------
+
+  let handoffTimer = null;
+  let handoffPolling = false;
+  let handoffFailures = 0;
+
+  function setHandoff(active) {
+    const ended = state.handoff && !active;
+    state.handoff = active;
+    save();
+    // One more look after the end, so a last message written just before it is not missed.
+    if (active || ended) pollHandoff();
+  }
+
+  function scheduleHandoffPoll(delay) {
+    clearTimeout(handoffTimer);
+    handoffTimer = state.handoff ? setTimeout(pollHandoff, delay) : null;
+  }
+
+  async function pollHandoff() {
+    if (handoffPolling) return;
+    handoffPolling = true;
+    clearTimeout(handoffTimer);
+    const sender = state.sender;
+    let delay = HANDOFF_POLL_MS;
+    try {
+      const url = new URL("messages", config.baseUrl);
+      url.searchParams.set("sender", sender);
+      url.searchParams.set("after", String(state.handoffAfter));
+      const response = await fetch(url.href, { credentials: "omit", cache: "no-store" });
+      if (!response.ok) throw new Error("hand-off messages: HTTP " + response.status);
+      const answer = await response.json();
+      if (state.sender !== sender) return; // "New conversation" was chosen meanwhile
+      for (const message of Array.isArray(answer.messages) ? answer.messages : []) {
+        if (!message || !Number.isInteger(message.id) || message.id <= state.handoffAfter) continue;
+        state.handoffAfter = message.id;
+        const text = typeof message.text === "string" ? message.text : "";
+        if (message.kind === "staff") {
+          addEntry({ who: "staff", text, name: typeof message.name === "string" ? message.name : "", buttons: [] });
+        } else if (text) {
+          addEntry({ who: "bot", text, buttons: validButtons(message.buttons) });
+        }
+      }
+      state.handoff = answer.active === true;
+      handoffFailures = 0;
+      save();
+    } catch (error) {
+      handoffFailures += 1;
+      delay = Math.min(HANDOFF_POLL_MS * Math.pow(2, handoffFailures), HANDOFF_POLL_MAX_MS);
+    } finally {
+      handoffPolling = false;
+    }
+    scheduleHandoffPoll(delay);
   }
 
   /** Send ``message``; show ``shown`` as the user's message (null: send without showing). */
@@ -602,7 +677,16 @@
 
   function restart() {
     clearTimeout(retryTimer);
+    clearTimeout(handoffTimer);
     failures = 0;
+    if (state.handoff) {
+      // Leaving a conversation a person has: give it back to the bot, so nobody answers into
+      // a conversation nobody reads any more. Best effort; the ticket can also be closed by staff.
+      fetch(rasaUrl() + "/webhooks/rest/webhook", {
+        method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
+        body: JSON.stringify({ sender: state.sender, message: "/handoff_cancel", metadata: metadata() }),
+      }).catch(() => {});
+    }
     state = freshState(ui.language);
     save();
     for (const row of view.log.querySelectorAll("[data-entry]")) row.remove();
@@ -626,6 +710,7 @@
     watchNetwork();
     if (state.open) open({ focus: false });
     deliver();
+    if (state.handoff) pollHandoff(); // a reload while a person has the conversation
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
