@@ -86,6 +86,18 @@ def test_a_local_swedish_text_outdates_the_national_translation_there():
 
 # -- the running bot --------------------------------------------------------------------------------
 
+@pytest.fixture
+def local_texts():
+    """(municipality, topic) pairs whose local texts a test publishes; removed afterwards, so
+    other tests of the session meet the national texts there."""
+    from webapp.content.models import AnswerVersion
+
+    created = []
+    yield created.append
+    for code, topic in created:
+        AnswerVersion.objects.filter(municipality_id=code, topic=topic).delete()
+
+
 def _ask_until(chat, sender, message, wanted, seconds=5.0):
     deadline = time.monotonic() + seconds
     while True:
@@ -97,7 +109,8 @@ def _ask_until(chat, sender, message, wanted, seconds=5.0):
         time.sleep(0.3)
 
 
-def test_publishing_in_the_editor_reaches_the_running_bot(make_staff, chat):
+def test_publishing_in_the_editor_reaches_the_running_bot(make_staff, chat, local_texts):
+    local_texts(("0115", "sfi_requirements"))
     _user, client = make_staff("publisher", ["0115"])  # Vallentuna
     url = url_answer("0115", "sfi_requirements")
     save(client, "0115", "sfi_requirements", sv="Vallentuna: ta med ditt personbevis till första lektionen.")
@@ -110,7 +123,8 @@ def test_publishing_in_the_editor_reaches_the_running_bot(make_staff, chat):
     _ask_until(chat, sender, "/sfi_requirements", "Vallentuna: ta med ditt personbevis till första lektionen.")
 
 
-def test_the_running_bot_answers_an_outdated_translation_with_swedish_and_a_note(make_staff, chat):
+def test_the_running_bot_answers_an_outdated_translation_with_swedish_and_a_note(make_staff, chat, local_texts):
+    local_texts(("0160", "sfi_cost"))
     _user, client = make_staff("publisher", ["0160"])  # Täby
     url = url_answer("0160", "sfi_cost")
     save(client, "0160", "sfi_cost", sv="Täby: sfi är gratis.", ar="تابي: دروس اللغة مجانية.")
@@ -140,7 +154,8 @@ def rasa_at(monkeypatch):
     return point
 
 
-def test_preview_shows_drafts_through_the_real_rasa_model(make_staff, stack, rasa_at):
+def test_preview_shows_drafts_through_the_real_rasa_model(make_staff, stack, rasa_at, local_texts):
+    local_texts(("0139", "sfi_cost"))
     rasa_at(f"http://127.0.0.1:{stack.rasa_port}")
     _user, client = make_staff("editor", ["0139"])  # Upplands-Bro
     save(client, "0139", "sfi_cost", sv="Upplands-Bro utkast: sfi kostar inget. <script>alert(1)</script>")
