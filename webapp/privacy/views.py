@@ -38,6 +38,7 @@ MAX_RESULTS = 100
 AUDIT_PAGE_SIZE = 50
 # A shorter fragment would list half the conversations: search exactly below this length.
 MIN_FRAGMENT = 4
+ACTIVE_WINDOW = dt.timedelta(minutes=5)
 _TELEGRAM_ID = re.compile(r"^-?\d{5,}$")
 
 
@@ -157,8 +158,10 @@ def erase(request, sender_id: str):
             messages.success(request, "Samtalet är raderat: meddelanden, Rasas händelser och granskningsuppgifter.")
         return redirect("privacy-home")
     conversation, events = _conversation_or_404(sender_id)
+    # Rasa may still be writing a conversation that is active right now (docs/privacy.md).
+    active = bool(conversation and conversation.last_at > timezone.now() - ACTIVE_WINDOW)
     return render(request, "privacy/erase.html", {
-        "sender_id": sender_id, "conversation": conversation, "event_count": len(events),
+        "sender_id": sender_id, "conversation": conversation, "event_count": len(events), "active": active,
         "message_count": conversation.messages.count() if conversation else 0,
     })
 
