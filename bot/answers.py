@@ -40,6 +40,10 @@ TOPIC_TITLES = {
     "school_change": N_("Changing school"),
     "school_lunch": N_("School lunch"),
     "school_cost": N_("Does school cost anything?"),
+    # Crisis topics (action_crisis): never offered as follow-ups, but named in the staff app.
+    "crisis_violence": N_("Violence or threats"),
+    "crisis_suicide": N_("Suicidal thoughts"),
+    "crisis_health": N_("Acute illness or injury"),
 }
 
 # TRANSLATORS: the three topic areas, as button titles.
