@@ -194,6 +194,12 @@ def _read_snapshot(revision: int) -> Snapshot:
     return snapshot
 
 
+def read_published() -> Snapshot:
+    """A fresh snapshot straight from the database (the editor's preview; tests)."""
+    _ensure_django()
+    return _read_snapshot(_read_revision())
+
+
 class ContentStore:
     """The current snapshot of published content, reloaded when the revision changes."""
 

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 import yaml
 
-from bot.content import _read_revision, _read_snapshot, topics
+from bot.content import read_published, topics
 from webapp.editor import permissions
 
 NACKA, VARBERG = "0182", "1383"
@@ -209,7 +209,7 @@ def test_draft_review_publish_and_history(make_staff, content):
     html = publisher_client.get(url).content.decode()
     assert "Skriv kortare." in html and f"v{first.pk}" in html and f"v{second.pk}" in html
     assert "används av boten" in html
-    snapshot = _read_snapshot(_read_revision())
+    snapshot = read_published()
     assert snapshot.answer("housing_rent", "0123", "sv").text == "Järfälla: hyran första versionen."
 
 
@@ -224,7 +224,7 @@ def test_publishing_an_older_version_in_review_makes_it_current(make_staff, cont
     post_action(client, url, "submit", newer)
     post_action(client, url, "publish", newer)
     post_action(client, url, "publish", older)
-    assert _read_snapshot(_read_revision()).answer("school_lunch", "0125", "sv").text == "Ekerö: lunch A."
+    assert read_published().answer("school_lunch", "0125", "sv").text == "Ekerö: lunch A."
 
 
 def test_publish_only_from_review(make_staff, content):
@@ -312,6 +312,7 @@ def test_new_swedish_text_outdates_the_translations_until_translated_anew(make_s
     save(client, "0138", "housing_allowance", ar="تيريسو: دعم السكن ٢")
     ar2 = newest(content, "0138", "housing_allowance", "ar")
     assert ar2.source_version == sv2
+    assert f"Version {ar2.pk} bygger på den nya svenska texten" in client.get(url).content.decode()
     post_action(client, url, "submit", ar2)
     post_action(client, url, "publish", ar2)
     row = client.get("/staff/content/", {"m": "0138"}).content.decode()
@@ -367,7 +368,7 @@ def test_fact_save_verify_today_and_the_six_month_dashboard(make_staff, content)
     assert first.verified_on == dt.date(2025, 1, 10)  # the old version is untouched
     listing = client.get("/staff/content/", {"m": "0163"}).content.decode()
     assert "stale-heading" not in listing or "Komvux Sollentuna" not in listing.split('id="stale-heading"')[1]
-    fact = [f for f in _read_snapshot(_read_revision()).facts["0163"] if f.key == "komvux"][0]
+    fact = [f for f in read_published().facts["0163"] if f.key == "komvux"][0]
     assert fact.verified_on == dt.date.today() and not fact.is_example
 
 
@@ -488,6 +489,11 @@ def test_upload_import_in_the_ui(make_staff, content):
     assert draft.text == "Importerad nationell text om kostnaden." and draft.status == "draft"
     assert draft.origin == "import" and draft.created_by == admin
     draft.delete()
+    from webapp.staff.models import AuditEntry
+
+    assert AuditEntry.objects.filter(user=admin, action="content_export").exists()
+    imported = AuditEntry.objects.get(user=admin, action="content_import")
+    assert imported.detail["answers"] == 1 and imported.detail["as_drafts"] is True
 
     bad = io.BytesIO(b"language: sv\nanswers:\n  no_such_topic: text\n")
     bad.name = "bad.yml"

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from bot import settings
 from bot.answers import Composer, Reply, topic_for_intent
-from bot.content import Fact, Snapshot, _read_revision, _read_snapshot
+from bot.content import Fact, read_published
 from bot.language import choose_reply_language, clean_text
 from bot.municipalities import directory
 from webapp.content.models import AnswerVersion, FactVersion, Status
@@ -66,7 +66,7 @@ class DraftOverlay:
 def snapshot_with_drafts(code: str, include_national: bool) -> tuple:
     """Published content now, with the newest version of each answer and fact of ``code``
     (and of the national texts) laid over it where that version is not published yet."""
-    snapshot = _read_snapshot(_read_revision())
+    snapshot = read_published()
     overlay = DraftOverlay()
     now = timezone.now()
     places = [code] + ([None] if include_national else [])

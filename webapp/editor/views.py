@@ -23,13 +23,14 @@ from django.views.decorators.http import require_http_methods
 from bot.answers import TOPIC_TITLES
 from bot.content import topics
 from bot.i18n import translate
-from bot.language import LANGUAGES, RIGHT_TO_LEFT, SWEDISH
+from bot.language import LANGUAGES, SWEDISH
 from webapp.content.models import AnswerVersion, FactKind, FactVersion, Municipality, Status
 from webapp.content import yaml_io
 from webapp.editor import diff, permissions, preview, state, workflow
 from webapp.editor.forms import FACT_KIND_LABELS, FactForm, ImportForm, NewFactForm, PreviewForm
+from webapp.editor.templatetags.editor_extras import STATUS_LABELS
 from webapp.staff import audit
-from webapp.staff.access import has_role, is_admin, municipality_codes, staff_required
+from webapp.staff.access import is_admin, municipality_codes, staff_required
 from webapp.staff.models import Area, Role
 
 NATIONAL = "national"
@@ -38,7 +39,6 @@ LANGUAGE_META = {
     "ar": {"label": "Arabiska – العربية", "lang": "ar", "dir": "rtl"},
     "fa_AF": {"label": "Dari – دری", "lang": "fa-AF", "dir": "rtl"},
 }
-STATUS_LABELS = {Status.DRAFT: "utkast", Status.REVIEW: "granskas", Status.PUBLISHED: "publicerad"}
 AREA_ORDER = [Area.SFI, Area.HOUSING, Area.SCHOOL, Area.GENERAL]
 HISTORY_LIMIT = 50
 
@@ -171,6 +171,7 @@ def _answer_context(request, topic: str, code: Optional[str], municipality) -> d
             "language": language, "meta": LANGUAGE_META[language], "state": lang_state, "base": base,
             "text": base.text if base else "", "history": _history_rows(versions, lang_state.local),
             "pending": lang_state.pending, "is_translation": language != SWEDISH,
+            "state_swedish_id": states[SWEDISH].in_use.pk if states[SWEDISH].in_use else None,
         })
     swedish_base = columns[0]["base"]
     may_publish = permissions.may_publish(request.user, code, topic)
