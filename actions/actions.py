@@ -234,6 +234,8 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     """How many times in a row, before this turn, the bot had to clarify."""
     count = 0
     for event in reversed(tracker.events[:-1] if tracker.events else []):
+        if event.get("event") in ("pause", "resume", "restart", "session_started"):
+            break  # back from a person (or a new start): earlier failures were dealt with
         if event.get("event") == "action" and event.get("name") not in (None, "action_listen"):
             if event["name"] != "action_clarify":
                 break

@@ -99,6 +99,11 @@ def test_two_fallbacks_in_a_row_hand_over_to_a_person(chat):
     assert chat.tracker(sender)["paused"] is True
     assert ticket_of(sender).reason == "repeated_failure"
 
+    # Back with the bot, one misunderstanding is just that: the earlier ones were dealt with.
+    chat.send(sender, "avbryt")
+    again = chat.send(sender, "qwrt zxcv plmk")
+    assert chat.tracker(sender)["paused"] is False and "/request_human" in payloads(again)
+
 
 # --- crisis -------------------------------------------------------------------------------------
 
