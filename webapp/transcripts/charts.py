@@ -9,6 +9,7 @@ tens of milliseconds, and only admins open the dashboard).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 from typing import Callable, Dict
@@ -50,11 +51,18 @@ def _day_labels(stats: DashboardStats):
     return [row.day for row in stats.days]
 
 
-def _date_axis(axes) -> None:
-    """ISO dates (as everywhere in the staff pages), at most about ten, slanted to fit."""
+def datetime_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min)
+
+
+def _date_axis(axes, stats: DashboardStats) -> None:
+    """Days as "21/11" (the Swedish short form) without slanting, and the period in full below."""
     axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=10))
-    axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
-    axes.tick_params(axis="x", labelrotation=30)
+    axes.xaxis.set_major_formatter(DateFormatter("%-d/%-m"))
+    axes.set_xlabel(f"{stats.date_from:%Y-%m-%d} – {stats.date_to:%Y-%m-%d}")
+    # The whole period, even when its first or last days had no conversations.
+    half_day = dt.timedelta(hours=12)
+    axes.set_xlim(datetime_of(stats.date_from) - half_day, datetime_of(stats.date_to) + half_day)
 
 
 def per_day(stats: DashboardStats) -> Figure:
@@ -63,7 +71,7 @@ def per_day(stats: DashboardStats) -> Figure:
     axes.bar(_day_labels(stats), [row.conversations for row in stats.days], color=BLUE, width=0.8)
     axes.set_ylabel("Samtal")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    _date_axis(axes)
+    _date_axis(axes, stats)
     return figure
 
 
@@ -104,8 +112,9 @@ def rates(stats: DashboardStats) -> Figure:
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(PercentFormatter(1.0))
     axes.set_ylabel("Andel av dagens samtal")
-    axes.legend(loc="upper right", frameon=False)
-    _date_axis(axes)
+    # Above the plot, so it never hides a point.
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    _date_axis(axes, stats)
     return figure
 
 
