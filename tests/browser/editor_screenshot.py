@@ -1,5 +1,6 @@
 """Screenshots of the content editor for docs/: the edit page with Arabic and Dari side by side
-(docs/editor-ar.png) and the list with each language's state (docs/editor-list.png).
+(docs/editor-ar.png), the list with each language's state (docs/editor-list.png) and the
+preview of an Arabic question answered from a draft (docs/editor-preview.png).
 
     .venv/bin/python -m tests.browser.editor_screenshot
 
@@ -70,6 +71,14 @@ def take_editor_screenshots(browser, web_url: str, out_dir: Path) -> List[Path]:
         page.mouse.move(0, 0)
         written.append(out_dir / "editor-ar.png")
         page.screenshot(path=str(written[-1]))
+        # The preview: an Arabic question, answered with the Arabic draft (not yet published).
+        page.goto(f"{web_url}/staff/content/preview/?m={NACKA}")
+        page.get_by_label("Fråga (på valfritt språk)").fill("كيف اسجل في sfi")
+        page.get_by_role("button", name="Visa svaret").click()
+        expect(page.locator(".editor-bubble").first).to_be_visible()
+        page.mouse.move(0, 0)
+        written.append(out_dir / "editor-preview.png")
+        page.screenshot(path=str(written[-1]), full_page=True)
     finally:
         context.close()
     return written
