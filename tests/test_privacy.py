@@ -296,3 +296,11 @@ def test_home_shows_the_retention_periods(admin, policies):
     policies("2580", 45)  # Luleå
     body = client.get(reverse("privacy-home")).content.decode()
     assert "Luleå" in body and "45" in body and f"{default_retention_days()} dagar" in body
+
+
+def test_a_bad_retention_setting_is_shown_not_a_server_error(admin, monkeypatch):
+    _user, client = admin
+    monkeypatch.setenv("TRANSCRIPT_RETENTION_DAYS", "ninety")
+    response = client.get(reverse("privacy-home"))
+    assert response.status_code == 200
+    assert "Den automatiska raderingen körs inte" in response.content.decode()

@@ -88,5 +88,5 @@ def run_retention(now: Optional[dt.datetime] = None) -> RetentionResult:
     audit.record(None, "transcripts_retention", target_type="retention", conversations=result.conversations,
                  orphan_senders=result.orphan_senders, events=result.events, default_days=result.default_days,
                  by_municipality=result.by_municipality)
-    logger.info(result.summary())
+    logger.debug(result.summary())
     return result

@@ -87,9 +87,13 @@ def home(request):
         conversations = list(find_conversations(query)[:MAX_RESULTS])
         audit.record(request, "privacy_search", target_type="conversation", query=query, found=len(conversations))
     policies = RetentionPolicy.objects.select_related("municipality")
+    try:
+        default_days, setting_error = default_retention_days(), ""
+    except ValueError as error:  # a bad TRANSCRIPT_RETENTION_DAYS: retention does not run, say so
+        default_days, setting_error = None, str(error)
     return render(request, "privacy/home.html", {
         "query": query, "conversations": conversations, "max_results": MAX_RESULTS,
-        "policies": policies, "default_days": default_retention_days(),
+        "policies": policies, "default_days": default_days, "setting_error": setting_error,
     })
 
 
