@@ -92,6 +92,9 @@ async def test_a_staff_reply_waits_out_a_telegram_outage_and_arrives_once(
         await bot_api.wait_for_messages(chat_id, 2, timeout=30)
         statuses = [call.status for call in bot_api.calls_to("sendMessage", chat_id)]
         assert statuses.count(500) == 7 and statuses.count(200) == 2
+        # Marked delivered just after Telegram took it, so wait for that write.
+        delivered = sync_to_async(lambda: _delivery_rows(ticket)[0]["delivered_at"] is not None)
+        await eventually(delivered, True, "the row marked delivered", timeout=10)
         rows = await sync_to_async(_delivery_rows)(ticket)
         assert rows[0]["delivered_at"] is not None and rows[0]["attempts"] >= 1 and rows[0]["failed_at"] is None
         assert "Sara" in bot_api.sent(chat_id)[1]["text"]
