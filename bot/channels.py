@@ -15,6 +15,9 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
   Rasa has saved it (``webapp.privacy.rasa_turn``);
 * bounds what is stored: a message longer than ``STORED_MESSAGE_CHARS`` is cut (the bot then
   asks for a shorter message), so a 1 MB post cannot bloat the tracker store;
+* slows down a sender who floods one conversation (``bot.rate_limit``: a token bucket per
+  sender): the message is not passed to Rasa and the reply, in the user's language, asks them
+  to wait a few seconds and send it again (with a ``Retry-After`` header);
 * never returns an empty answer: if nothing came back (the action server is down, an error),
   the user gets a short apology in their language and is asked to send the message again;
 * while a person has the conversation (the tracker is paused, ``bot.handoff``), Rasa records the
@@ -35,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot import handoff, rasa_speedups
+from bot.rate_limit import from_environment as rate_limiter_from_environment
 from bot.i18n import N_, translate
 from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language
 from bot.redaction import redact
@@ -50,6 +54,9 @@ FRONT_END_CHANNELS = frozenset({"web", "telegram"})
 rasa_speedups.apply()
 
 APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
+# TRANSLATORS: the user sent many messages within seconds (no count: it would need plurals).
+SLOW_DOWN = N_("You are sending messages faster than I can read them. "
+               "Please wait a few seconds and then send your message again.")
 
 
 class BadRequest(ValueError):
@@ -101,6 +108,7 @@ class NewcomerRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("newcomer_rest_webhook", __name__)
+        rate_limiter = rate_limiter_from_environment()  # one per Rasa process (bot/rate_limit.py)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request):
@@ -116,6 +124,15 @@ class NewcomerRestInput(RestInput):
                 fields = parse_payload(payload)
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
+
+            decision = rate_limiter.check(fields["sender"])
+            if not decision.allowed:
+                # 200 with a reply, not 429: the front ends show replies, and the user must
+                # read why nothing was answered. Rasa never sees the message.
+                language = await self._conversation_language(request, fields)
+                text = translate(language, SLOW_DOWN)
+                return response.json([{"recipient_id": fields["sender"], "text": text}],
+                                     headers={"Retry-After": str(decision.retry_after_seconds)})
 
             collector = ErasingCollector()
             if handoff.is_cancel(fields["message"]):
