@@ -112,6 +112,7 @@ SAMPLE_ARGUMENTS: Dict[str, Callable[[str], dict]] = {
     "handoff-claim": _ticket,
     "handoff-reply": _ticket,
     "handoff-close": _ticket,
+    "facts-disagreements-municipality": lambda code: {"code": code},
     "privacy-export": _conversation,
     "privacy-erase": _conversation,
 }

@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/review/", include("webapp.transcripts.urls")),
     path("staff/inbox/", include("webapp.handoff.urls")),
     path("staff/privacy/", include("webapp.privacy.urls")),
+    path("staff/facts/", include("webapp.facts.urls")),
     # The staff pages' CSS and scripts: `runserver` with DEBUG off serves no static files, and
     # without them the live inbox would not update. In production a web server in front serves
     # STATIC_ROOT (collectstatic) and requests never reach this.

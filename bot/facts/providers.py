@@ -142,9 +142,13 @@ class SchoolUnitsProvider(RegisterProvider):
         base = config.school_units_url()
         listing = self.client.get_json(f"{base}/v2/school-units", params={"municipality_code": municipality_code},
                                        validate=_valid_school_unit_list)
-        units = []
+        units, inactive = [], []
         for unit in listing["data"]["attributes"]:
             if unit.get("status") != "AKTIV":
+                # Not shown to users, but kept (from the list alone, no detail call) so that the
+                # staff's facts review can flag a closed or dormant unit that staff still list.
+                inactive.append({"code": unit["schoolUnitCode"], "name": unit.get("name") or "",
+                                 "status": unit.get("status") or ""})
                 continue
             details = self.client.get_json(f"{base}/v2/school-units/{unit['schoolUnitCode']}",
                                            validate=_valid_school_unit_details)["data"]["attributes"]
@@ -155,9 +159,10 @@ class SchoolUnitsProvider(RegisterProvider):
                 "name": details.get("displayName") or unit.get("name") or "",
                 "url": details.get("url") or "",
                 "school_types": list(details.get("schoolTypes") or []),
+                **_visiting_address(details),
             })
         extract = (listing.get("meta") or {}).get("extractDate") or ""
-        return {"as_of": extract[:10] or dt.date.today().isoformat(), "units": units}
+        return {"as_of": extract[:10] or dt.date.today().isoformat(), "units": units, "inactive_units": inactive}
 
     def fact_set(self, entry: CacheEntry, topic_key: str, stale: bool) -> Optional[FactSet]:
         wanted = set(SCHOOL_TOPICS.get(topic_key, ()))
@@ -202,6 +207,20 @@ class PlannedEducationsProvider(RegisterProvider):
         items.sort(key=lambda i: _sfi_relevance(i, today, topic_key))
         return FactSet(self.source, tuple(items[:MAX_ITEMS]), dt.date.fromisoformat(entry.payload["as_of"]), stale,
                        total=len(items), more_url=self.more_url, kind="sfi")
+
+
+def _visiting_address(details: dict) -> dict:
+    """Postal code, locality and coordinates of the unit's visiting address, kept for a
+    nearest-first sort once postal codes can be placed (docs/facts.md, "Not done yet")."""
+    addresses = [a for a in details.get("addresses") or [] if isinstance(a, dict)]
+    address = next((a for a in addresses if a.get("type") == "BESOKSADRESS"), addresses[0] if addresses else {})
+    geo = address.get("geoCoordinates") if isinstance(address.get("geoCoordinates"), dict) else {}
+    try:
+        coordinates = [float(geo["latitude"]), float(geo["longitude"])]
+    except (KeyError, TypeError, ValueError):
+        coordinates = None
+    return {"postal_code": str(address.get("postalCode") or "").replace(" ", ""),
+            "locality": str(address.get("locality") or ""), "coordinates": coordinates}
 
 
 def _sfi_event(event: dict) -> dict:

@@ -13,6 +13,7 @@ MENU = [
     ("editor-list", "Innehåll", Role.EDITOR),
     ("handoff-inbox", "Inkorg", Role.EDITOR),
     ("review-tasks", "Innehållsuppgifter", Role.EDITOR),
+    ("facts-disagreements", "Fakta mot registren", Role.EDITOR),
     ("review-list", "Samtal", Role.ADMIN),
     ("review-unanswered", "Obesvarade frågor", Role.ADMIN),
     ("review-dashboard", "Översikt", Role.ADMIN),
