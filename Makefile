@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Same flags in tests/test_locales.py, which runs `pybabel update --check` with them.
 BABEL_UPDATE_FLAGS := --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
-.PHONY: help venv train run test test-unit test-stories validate eval locales chromium screenshots bench clean facts-refresh
+.PHONY: help venv train run run-scaled services test test-unit test-stories validate eval locales chromium screenshots bench clean facts-refresh
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,6 +21,12 @@ train: venv  ## train the model if data, domain or config changed
 
 run: venv  ## train if needed, migrate, load content and start everything on 127.0.0.1 (Ctrl-C stops)
 	@$(PY) -m bot.stack run
+
+run-scaled: venv services  ## scale-out profile: PostgreSQL, Redis, two Rasa servers, nginx on :8080 (docs/deployment.md)
+	@$(PY) -m bot.scaled run
+
+services:  ## install PostgreSQL, Redis and nginx from Debian packages, if missing (scale-out profile)
+	@scripts/ensure-services.sh
 
 validate: venv  ## rasa data validate (domain, NLU data, rules)
 	@.venv/bin/rasa data validate --fail-on-warnings --domain domain.yml --data data/nlu data/rules --config config.yml

@@ -100,6 +100,9 @@ class Stack:
     def endpoints_file(self) -> Path:
         """endpoints.yml with this stack's action server port."""
         text = (ROOT / "endpoints.yml").read_text().replace("127.0.0.1:5055", f"127.0.0.1:{self.actions_port}")
+        if self.extra_env.get("REDIS_URL") or os.environ.get("REDIS_URL"):
+            # CONTRACT.md: with REDIS_URL, Rasa servers share Redis's lock store (bot/lock_store.py).
+            text += "\nlock_store:\n  type: bot.lock_store.RedisUrlLockStore\n"
         path = settings.VAR_DIR / f"endpoints-{self.rasa_port}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
