@@ -97,7 +97,7 @@ class MunicipalityReview:
     name: str
     rows: List[Disagreement] = field(default_factory=list)
     staff_fact_count: int = 0
-    missing_copies: List[str] = field(default_factory=list)  # register sources with nothing cached
+    missing_copies: List[str] = field(default_factory=list)  # names of register sources with nothing cached
 
 
 def register_copy(provider_name: str, entry: CacheEntry) -> RegisterCopy:
@@ -224,7 +224,8 @@ def review_municipality(code: str, name: str, facts: Sequence, cache, today: Opt
             continue
         entry = _cached(cache, source, code)
         if entry is None:
-            review.missing_copies.append(source)
+            provider = PlannedEducationsProvider if source == SFI_SOURCE else SchoolUnitsProvider
+            review.missing_copies.append(provider.source)
         elif source == SFI_SOURCE:
             review.rows += compare_sfi(compared, entry, today, words)
         else:
