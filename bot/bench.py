@@ -1,18 +1,27 @@
-"""Throughput and latency of the whole stack under concurrent conversations: ``make bench``.
+"""Throughput and latency of the whole stack under concurrent conversations, against stock Rasa:
+``make bench``.
 
-Starts the product (action server, Rasa server with the trained model and the SQL tracker
-store, web app) on free ports with a private SQLite database, then drives ``--conversations``
-concurrent conversations through the REST channel, each sending ``--turns`` messages one after
-the other (a user waits for the answer before writing again). The mix is realistic: the three
-languages, every topic (messages from the held-out split), municipality turns, button
-payloads, language switches, small talk and bad input.
+1. Starts the product (action server, Rasa server with the trained model and the SQL tracker
+   store, web app) on free ports with a private SQLite database and measures start-to-ready.
+2. Drives ``--conversations`` concurrent conversations through the REST channel, each sending
+   ``--turns`` messages one after the other (a user waits for the answer before writing
+   again). The mix is realistic: the three languages, every topic (messages from the held-out
+   split), municipality turns, button payloads, language switches, bad input, and hand-offs
+   (held-out messages about residence permits, debts, … hand over to a person; the simulated
+   user then presses "back to the bot", as the widget offers).
+3. Checks the tracker store through Rasa's HTTP API: every message sent is there exactly once
+   and was answered (nothing lost, nothing doubled; messages sent while a person had the
+   conversation are acknowledged by the channel and need no bot turn).
+4. Reads the peak resident memory (``VmHWM``) of every process of the stack.
+5. Unless ``--no-stock``: trains (cached in ``models/stock-<hash>.tar.gz``) and serves stock
+   Rasa (``bot.stock``: ``rasa init``'s config.yml on the same data, domain and action server)
+   and drives it with exactly the same load, then prints both tables and the ratio.
 
-Afterwards it checks the tracker store through Rasa's HTTP API: every message sent is there
-exactly once and was answered (nothing lost, nothing doubled).
+    python -m bot.bench [--conversations 20] [--turns 15] [--no-stock] [--profile DIR]
+    python -m bot.bench --regression      # the cheap check in `make test` (see docs/performance.md)
 
-    python -m bot.bench [--conversations 20] [--turns 15] [--warmup 20]
-
-Comparison with stock Rasa (DIET + TED) belongs to the performance issue and is not built yet.
+Exit status: 1 when anything was lost, doubled, unanswered or failed, or (``--regression``)
+when the product is grossly slower than the reference measured in the same run.
 """
 
 from __future__ import annotations
@@ -23,11 +32,13 @@ import os
 import random
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional
 
 from bot.language import LANGUAGES
 
@@ -35,6 +46,7 @@ BAD_INPUT = ["", "   ", "👍👍", "x" * 3000, "\u202e\u2066", "qwrt zxcv"]
 MUNICIPALITY_TURNS = {"sv": ["jag bor i Nacka", "Varberg", "13130"], "ar": ["انا ساكن في فاربيري", "مالمو"],
                       "fa_AF": ["در نکا زندگی میکنم", "یوتبوری"]}
 PAYLOADS = ["/sfi_cost", "/housing_queue", "/school_lunch", '/switch_language{"language":"ar"}']
+CANCEL_PAYLOAD = "/handoff_cancel"  # bot.handoff.CANCEL_PAYLOAD: the widget's "back to the bot"
 
 
 def _free_port() -> int:
@@ -67,56 +79,105 @@ def conversation_script(number: int, turns: int, mix: Dict[str, List[str]]) -> L
     return script
 
 
-async def run_conversation(session, url: str, sender: str, script: List[str], latencies: List[float],
-                           errors: List[str]) -> int:
+@dataclass
+class Run:
+    """What one load run measured."""
+
+    label: str
+    elapsed: float = 0.0
+    latencies: List[float] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+    sent: Dict[str, int] = field(default_factory=dict)
+    wrong_count: int = 0
+    unanswered: int = 0
+    ready_seconds: Optional[float] = None
+    memory: Dict[str, int] = field(default_factory=dict)  # process → peak RSS in kB
+
+    @property
+    def total(self) -> int:
+        return sum(self.sent.values())
+
+    @property
+    def throughput(self) -> float:
+        return self.total / self.elapsed if self.elapsed else 0.0
+
+    def p(self, fraction: float) -> float:
+        return percentile(self.latencies, fraction) if self.latencies else float("nan")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.wrong_count and not self.unanswered
+
+
+async def run_conversation(session, url: str, sender: str, script: List[str], run: Run) -> int:
     sent = 0
+    handed_over = False
     for message in script:
+        if handed_over:  # a person has it: the simulated user asks for the bot back
+            message = CANCEL_PAYLOAD
         started = time.perf_counter()
         try:
             async with session.post(url, json={"sender": sender, "message": message}) as response:
-                body = await response.json()
+                body = await response.json(content_type=None)
                 if response.status != 200 or not body:
-                    errors.append(f"{response.status} {str(body)[:80]}")
+                    run.errors.append(f"{response.status} {str(body)[:80]}")
+                else:
+                    for reply in body:
+                        state = (reply.get("custom") or {}).get("handoff") if isinstance(reply.get("custom"), dict) else None
+                        if state is not None:
+                            handed_over = bool(state.get("active"))
         except Exception as error:  # counted, never raised: the benchmark reports errors
-            errors.append(repr(error))
-        latencies.append(time.perf_counter() - started)
+            run.errors.append(repr(error))
+        run.latencies.append(time.perf_counter() - started)
         sent += 1
     return sent
 
 
-async def drive(rasa_url: str, conversations: int, turns: int, mix, prefix: str) -> Tuple[float, List[float], List[str], Dict[str, int]]:
+async def drive(rasa_url: str, conversations: int, turns: int, mix, prefix: str, run: Run) -> Run:
     import aiohttp
 
     url = f"{rasa_url}/webhooks/rest/webhook"
-    latencies: List[float] = []
-    errors: List[str] = []
     scripts = {f"{prefix}-{n}": conversation_script(n, turns, mix) for n in range(conversations)}
     timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    # One connection per simulated user, like separate browsers.
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
         started = time.perf_counter()
-        counts = await asyncio.gather(*(run_conversation(session, url, sender, script, latencies, errors)
+        counts = await asyncio.gather(*(run_conversation(session, url, sender, script, run)
                                         for sender, script in scripts.items()))
-        elapsed = time.perf_counter() - started
-    return elapsed, latencies, errors, dict(zip(scripts, counts))
+        run.elapsed = time.perf_counter() - started
+    run.sent = dict(zip(scripts, counts))
+    return run
 
 
-def check_tracker_store(rasa_url: str, sent: Dict[str, int]) -> Tuple[int, int]:
-    """(lost or doubled messages, messages without an answer) according to the trackers."""
+def check_tracker_store(rasa_url: str, run: Run) -> None:
+    """Count messages lost or doubled, and messages without an answer, in the trackers."""
     import requests
 
     from bot.settings import rasa_token
 
-    wrong_count = unanswered = 0
-    for sender, count in sent.items():
+    for sender, count in run.sent.items():
         events = requests.get(f"{rasa_url}/conversations/{sender}/tracker", params={"token": rasa_token()},
                               timeout=30).json()["events"]
-        user_turns = [i for i, e in enumerate(events) if e["event"] == "user"]
-        wrong_count += abs(len(user_turns) - count)
-        for index, start in enumerate(user_turns):
-            end = user_turns[index + 1] if index + 1 < len(user_turns) else len(events)
-            if not any(e["event"] == "bot" for e in events[start:end]):
-                unanswered += 1
-    return wrong_count, unanswered
+        run.wrong_count += abs(sum(e["event"] == "user" for e in events) - count)
+        run.unanswered += unanswered_turns(events)
+
+
+def unanswered_turns(events: List[dict]) -> int:
+    """User messages with no bot message before the next one, except while a person had the
+    conversation (the tracker paused: the channel acknowledged those without storing a reply)."""
+    unanswered, waiting, paused = 0, False, False
+    for event in events:
+        kind = event["event"]
+        if kind == "user":
+            unanswered += waiting
+            waiting = not paused
+        elif kind == "bot":
+            waiting = False
+        elif kind == "pause":
+            paused, waiting = True, False
+        elif kind == "resume":
+            paused = False
+    return unanswered + waiting
 
 
 def percentile(values: List[float], fraction: float) -> float:
@@ -124,12 +185,110 @@ def percentile(values: List[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def main() -> int:
+def peak_memory(processes: Dict[str, subprocess.Popen]) -> Dict[str, int]:
+    """Peak resident set size (kB) of each process and its children, from /proc (VmHWM)."""
+    peaks = {}
+    for name, process in processes.items():
+        total = 0
+        for pid in [process.pid, *_descendants(process.pid)]:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1])
+            except OSError:
+                pass
+        peaks[name] = total
+    return peaks
+
+
+def _descendants(pid: int) -> List[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += [int(child), *_descendants(int(child))]
+    except OSError:
+        pass
+    return found
+
+
+def wait_http(url: str, process: subprocess.Popen, timeout: float) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with code {process.returncode} while starting")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} not ready after {timeout:.0f} s")
+
+
+def load(rasa_url: str, run: Run, conversations: int, turns: int, warmup: int, mix) -> Run:
+    warm = Run("warmup")
+    asyncio.run(drive(rasa_url, 4, max(1, warmup // 4), mix, f"{run.label}-warmup", warm))
+    asyncio.run(drive(rasa_url, conversations, turns, mix, f"{run.label}-bench", run))
+    check_tracker_store(rasa_url, run)
+    run.errors = warm.errors + run.errors
+    return run
+
+
+def run_stock(stack, run_dir: Path, args, mix, log) -> Run:
+    """Stock Rasa (bot.stock) on the running action server, with the same load."""
+    from bot import stock
+    from bot.stack import ROOT, process_env
+
+    model = stock.train_if_needed()
+    port = _free_port()
+    files = stock.server_files(run_dir, stack.actions_port)
+    with open(run_dir / "logs" / "stock-rasa.log", "ab") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(stock.server_command(model, port, files), cwd=ROOT, env=process_env(),
+                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", process, timeout=300)
+        run = Run("stock", ready_seconds=time.perf_counter() - started)
+        log(f"stock Rasa ready in {run.ready_seconds:.1f} s; driving it …")
+        load(f"http://127.0.0.1:{port}", run, args.conversations, args.turns, args.warmup, mix)
+        run.memory = peak_memory({"stock rasa": process})
+        return run
+    finally:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+
+
+HEADER = (f"{'server':>8} {'conv.':>5} {'messages':>8} {'msg/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+          f"{'errors':>6} {'lost/doubled':>12} {'unanswered':>10} {'ready s':>7}")
+
+
+def row(run: Run, conversations: int) -> str:
+    ready = f"{run.ready_seconds:.1f}" if run.ready_seconds is not None else "-"
+    return (f"{run.label:>8} {conversations:>5} {run.total:>8} {run.throughput:>7.1f} {1000 * statistics.median(run.latencies):>7.0f} "
+            f"{1000 * run.p(0.95):>7.0f} {1000 * run.p(0.99):>7.0f} {len(run.errors):>6} {run.wrong_count:>12} "
+            f"{run.unanswered:>10} {ready:>7}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--turns", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=20, help="messages sent before measuring")
-    args = parser.parse_args()
+    parser.add_argument("--no-stock", action="store_true", help="skip the stock Rasa comparison")
+    parser.add_argument("--profile", metavar="DIR", help="sample every process of the stack (bot.profiling)")
+    parser.add_argument("--regression", action="store_true",
+                        help="the cheap check in `make test`: fail on a gross slowdown against the reference")
+    args = parser.parse_args(argv)
+    if args.regression:
+        from bot.perfcheck import main as regression_main
+
+        return regression_main(args)
 
     run_dir = Path(tempfile.mkdtemp(prefix="newcomer-bench-"))
     os.environ["NEWCOMER_VAR_DIR"] = str(run_dir)
@@ -139,33 +298,48 @@ def main() -> int:
     os.environ.setdefault("FACTS_OFFLINE", "1")
     from bot.stack import Stack, model_path, prepare_database, train_if_needed
 
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
     train_if_needed()
     prepare_database()
-    stack = Stack(rasa_port=_free_port(), actions_port=_free_port(), web_port=_free_port(), log_dir=run_dir / "logs")
+    extra_env = {}
+    if args.profile:
+        profile_dir = Path(args.profile).resolve()
+        extra_env = {"NEWCOMER_PROFILE_DIR": str(profile_dir),
+                     "PYTHONPATH": f"{Path(__file__).parent / 'profiling_site'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    stack = Stack(rasa_port=_free_port(), actions_port=_free_port(), web_port=_free_port(), log_dir=run_dir / "logs",
+                  extra_env=extra_env)
     started = time.perf_counter()
     stack.start(model_path(), timeout=240)
-    ready_seconds = time.perf_counter() - started
-    rasa_url = f"http://127.0.0.1:{stack.rasa_port}"
+    ours = Run("product", ready_seconds=time.perf_counter() - started)
+    log(f"product ready in {ours.ready_seconds:.1f} s; driving it …")
+    mix = message_mix()
+    stock_run = None
     try:
-        mix = message_mix()
-        asyncio.run(drive(rasa_url, 4, max(1, args.warmup // 4), mix, "warmup"))
-        elapsed, latencies, errors, sent = asyncio.run(drive(rasa_url, args.conversations, args.turns, mix, "bench"))
-        wrong_count, unanswered = check_tracker_store(rasa_url, sent)
+        load(f"http://127.0.0.1:{stack.rasa_port}", ours, args.conversations, args.turns, args.warmup, mix)
+        ours.memory = peak_memory(stack.processes)
+        if not args.no_stock:
+            stack.stop_process("rasa")  # stock gets the machine, and the same action server
+            stock_run = run_stock(stack, run_dir, args, mix, log)
     finally:
         stack.stop()
 
-    total = sum(sent.values())
-    print(f"\nstack: SQL tracker store on SQLite, action server, content DB, FACTS_OFFLINE={os.environ['FACTS_OFFLINE']};"
-          f" {os.cpu_count()} cores")
-    print(f"start to ready: {ready_seconds:.1f} s")
-    print(f"{'conversations':>13} {'messages':>9} {'msg/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-          f"{'errors':>7} {'lost/doubled':>13} {'unanswered':>11}")
-    print(f"{args.conversations:>13} {total:>9} {total / elapsed:>7.1f} {1000 * statistics.median(latencies):>7.0f} "
-          f"{1000 * percentile(latencies, 0.95):>7.0f} {1000 * percentile(latencies, 0.99):>7.0f} {len(errors):>7} "
-          f"{wrong_count:>13} {unanswered:>11}")
-    for error in errors[:5]:
+    print(f"\n{os.cpu_count()} cores, load average before the end {os.getloadavg()[0]:.1f}; product: SQL tracker store on SQLite,"
+          f" action server, content DB, FACTS_OFFLINE={os.environ['FACTS_OFFLINE']}; logs in {run_dir / 'logs'}")
+    print(HEADER)
+    print(row(ours, args.conversations))
+    if stock_run:
+        print(row(stock_run, args.conversations))
+        print(f"ratio product/stock: throughput ×{ours.throughput / stock_run.throughput:.1f}, "
+              f"p95 latency ×{ours.p(0.95) / stock_run.p(0.95):.2f}")
+    print("\npeak RSS (VmHWM) per process, MB: " + ", ".join(f"{name} {kb / 1024:.0f}" for name, kb in ours.memory.items())
+          + f"; product stack total {sum(ours.memory.values()) / 1024:.0f} MB")
+    if stock_run:
+        print(f"stock Rasa server peak RSS: {sum(stock_run.memory.values()) / 1024:.0f} MB")
+    for error in (ours.errors + (stock_run.errors if stock_run else []))[:5]:
         print("  error:", error)
-    return 0 if not errors and not wrong_count and not unanswered else 1
+    return 0 if ours.ok else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,119 @@
+"""A sampling profiler for the processes of the stack, without extra packages.
+
+py-spy and pyinstrument are not in the pinned environment, and cProfile only sees the thread
+it runs in (and slows everything down several times). This samples every thread's stack with
+``sys._current_frames()`` from a background thread every few milliseconds, which costs little
+and sees the asyncio loop, executor threads and SQLAlchemy alike.
+
+``python -m bot.bench --profile`` puts ``bot/profiling_site`` first on ``PYTHONPATH``, whose
+``sitecustomize`` calls ``start()`` in every Python process of the stack. Each process writes
+``<NEWCOMER_PROFILE_DIR>/<name>-<pid>.txt`` every few seconds and at exit: the functions with
+the most samples on the stack ("inclusive") and on top ("self"), ours and Rasa's alike.
+
+    python -m bot.profiling report DIR   # print the reports of a profiled run
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Counter, Optional
+
+INTERVAL = 0.005
+# Frames of these threads are the profiler itself, or idle waits that say nothing.
+IDLE_FUNCTIONS = {"select", "poll", "epoll", "wait", "_worker", "accept", "run_forever", "_run_once"}
+
+
+class Sampler:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.inclusive: Counter[str] = collections.Counter()
+        self.self_time: Counter[str] = collections.Counter()
+        self.samples = 0
+        self._thread = threading.Thread(target=self._run, name="newcomer-profiler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        atexit.register(self.write)
+
+    def _run(self) -> None:
+        me = threading.get_ident()
+        last_write = time.monotonic()
+        while True:
+            time.sleep(INTERVAL)
+            for ident, frame in sys._current_frames().items():
+                if ident == me:
+                    continue
+                top = self._name(frame)
+                if frame.f_code.co_name in IDLE_FUNCTIONS:
+                    continue  # a thread waiting on I/O or a queue: not CPU
+                self.samples += 1
+                self.self_time[top] += 1
+                seen = set()
+                while frame is not None:
+                    name = self._name(frame)
+                    if name not in seen:
+                        seen.add(name)
+                        self.inclusive[name] += 1
+                    frame = frame.f_back
+            if time.monotonic() - last_write > 5:
+                self.write()
+                last_write = time.monotonic()
+
+    @staticmethod
+    def _name(frame) -> str:
+        code = frame.f_code
+        filename = code.co_filename
+        for marker in ("site-packages/", "lib/python3.10/", "/work/main/"):
+            if marker in filename:
+                filename = filename.split(marker, 1)[1]
+                break
+        return f"{filename}:{code.co_firstlineno} {code.co_name}"
+
+    def write(self) -> None:
+        if not self.samples:
+            return
+        lines = [f"{' '.join(sys.argv)[:200]}", f"samples (busy threads): {self.samples}", "",
+                 "inclusive %  function"]
+        lines += [f"{100 * n / self.samples:10.1f}  {name}" for name, n in self.inclusive.most_common(60)]
+        lines += ["", "self %      function"]
+        lines += [f"{100 * n / self.samples:10.1f}  {name}" for name, n in self.self_time.most_common(40)]
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text("\n".join(lines) + "\n")
+        tmp.replace(self.path)
+
+
+_sampler: Optional[Sampler] = None
+
+
+def start(directory: Optional[str] = None) -> None:
+    """Start sampling this process if ``NEWCOMER_PROFILE_DIR`` (or ``directory``) is set."""
+    global _sampler
+    directory = directory or os.environ.get("NEWCOMER_PROFILE_DIR")
+    if not directory or _sampler is not None:
+        return
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    if name in ("-m", "-c", "__main__.py") or not name:
+        name = "python"
+    if len(sys.argv) > 1 and name in ("python", "__main__.py"):
+        name = sys.argv[1].replace("/", "_")[:30]
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    _sampler = Sampler(Path(directory) / f"{name}-{os.getpid()}.txt")
+    _sampler.start()
+
+
+def report(directory: str) -> None:
+    for path in sorted(Path(directory).glob("*.txt")):
+        print(f"==== {path.name}")
+        print(path.read_text())
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "report":
+        sys.exit("usage: python -m bot.profiling report DIR")
+    report(sys.argv[2])

@@ -1,0 +1,99 @@
+"""Stock Rasa on the product's data, domain and actions: the reference ``make bench`` compares with.
+
+"Stock" means what ``rasa init`` gives a new project in Rasa 3.6, changed only where the product
+cannot work otherwise:
+
+* the ``config.yml`` that ``rasa init`` writes (copied from Rasa's own ``initial_project``), i.e.
+  Rasa's default pipeline (DIET, ResponseSelector, …) and policies (Memoization, TED, Rule);
+* the same NLU data, rules and ``domain.yml`` as the product, and the product's action server:
+  every reply of the product is composed by a custom action (answers come from the content
+  database), so a responses-only stock bot would answer a different question;
+* Rasa's own REST channel (``rest:`` in credentials) and Rasa's own SQL tracker store on an
+  SQLite file, with none of the product's speed-ups (``bot.rasa_speedups``,
+  ``bot.tracker_store``), so the comparison measures what the product's choices buy.
+
+The model is trained once per data/domain/config and cached in ``models/stock-<hash>.tar.gz``.
+
+    python -m bot.stock train        # train the stock model if needed (``make bench`` does this)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List
+
+from bot import settings
+from bot.stack import MODELS_DIR, ROOT, VENV_BIN, process_env
+
+# The config.yml `rasa init` writes, shipped inside Rasa itself.
+def init_config() -> Path:
+    import rasa.cli
+
+    return Path(rasa.cli.__file__).parent / "initial_project" / "config.yml"
+
+
+# What the stock model is trained from: `rasa init`'s config and the product's data and domain.
+STOCK_INPUTS = ["domain.yml", "data/nlu", "data/rules"]
+
+
+def training_hash() -> str:
+    digest = hashlib.sha256(init_config().read_bytes())
+    for entry in STOCK_INPUTS:
+        path = ROOT / entry
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path() -> Path:
+    return MODELS_DIR / f"stock-{training_hash()}.tar.gz"
+
+
+def train_if_needed() -> Path:
+    """Train the stock model unless one for exactly these inputs exists; prints the time taken."""
+    target = model_path()
+    if target.exists():
+        print(f"stock model up to date: {target.relative_to(ROOT)}", flush=True)
+        return target
+    MODELS_DIR.mkdir(exist_ok=True)
+    print(f"training stock Rasa ({target.relative_to(ROOT)}, rasa init's config.yml) …", flush=True)
+    started = time.monotonic()
+    subprocess.run(
+        [str(VENV_BIN / "rasa"), "train", "--config", str(init_config()), "--domain", "domain.yml",
+         "--data", "data/nlu", "data/rules", "--out", str(MODELS_DIR), "--fixed-model-name", target.name[:-7]],
+        cwd=ROOT, env=process_env(), check=True,
+    )
+    print(f"stock trained in {time.monotonic() - started:.0f} s", flush=True)
+    return target
+
+
+def server_files(run_dir: Path, actions_port: int) -> Dict[str, Path]:
+    """endpoints.yml (our action server, Rasa's SQL tracker store on SQLite) and credentials.yml
+    (Rasa's REST channel) for the stock server."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    endpoints = run_dir / "stock-endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {run_dir / 'stock-tracker.sqlite3'}\n"
+    )
+    credentials = run_dir / "stock-credentials.yml"
+    credentials.write_text("rest:\n")
+    return {"endpoints": endpoints, "credentials": credentials}
+
+
+def server_command(model: Path, port: int, files: Dict[str, Path]) -> List[str]:
+    return [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", settings.rasa_token(),
+            "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
+            "--endpoints", str(files["endpoints"]), "--credentials", str(files["credentials"])]
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["train"]:
+        sys.exit("usage: python -m bot.stock train")
+    train_if_needed()
