@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from bot.content import Fact, Snapshot, Topic, topics
+from bot.facts.names import same_name
 from bot.facts.providers import FactSet
 from bot.i18n import N_, format_date, format_number, isolate, translate
 from bot.language import LANGUAGES, MAX_MESSAGE_CHARS, NATIVE_NAMES, RIGHT_TO_LEFT
@@ -179,8 +180,8 @@ class Composer:
         return "\n".join(lines + register_lines)
 
     def _register_lines(self, register: FactSet, staff_facts: List[Fact], municipality_name: str) -> List[str]:
-        staff_names = {fact.name.casefold() for fact in staff_facts}
-        items = [item for item in register.items if item.name.casefold() not in staff_names]
+        # "Hermods AB" in the register is the staff's "Hermods": compare names normalised
+        items = [item for item in register.items if not any(same_name(item.name, f.name) for f in staff_facts)]
         if not items:
             return []
         lines = [self.t(REGISTER_HEADERS[register.kind], municipality=municipality_name)]

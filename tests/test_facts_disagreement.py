@@ -225,3 +225,21 @@ def test_school_unit_fetch_keeps_inactive_units_and_visiting_addresses(monkeypat
     assert server.hits("/v2/school-units/11110008") == 0  # no detail call for an inactive unit
     sjobo = next(u for u in payload["units"] if u["name"] == "Sjöboskolan")
     assert (sjobo["postal_code"], sjobo["locality"], sjobo["coordinates"]) == ("50630", "Borås", [57.72, 12.94])
+
+
+# -- the reply: staff facts win over a register entry of the same (normalised) name -------------
+def test_reply_does_not_repeat_a_register_entry_that_staff_list_under_a_slightly_other_spelling(database):
+    from bot.answers import Composer
+    from bot.content import read_published, topics
+    from bot.facts.providers import FactSet, Item
+    from bot.municipalities import directory
+
+    staff_name = "Skolplacering och mottagning av nyanlända elever, Falköping kommun"  # shipped fact
+    register = FactSet("Skolverket, Skolenhetsregistret", (
+        Item("SKOLPLACERING OCH MOTTAGNING AV NYANLÄNDA ELEVER FALKÖPING"), Item("Mösseberg skola")),
+        dt.date(2026, 11, 20), total=2, kind="GR")
+    reply, = Composer("sv", read_published(), {"school_enrol": register}).topic_answer(
+        topics()["school_enrol"], directory().get("1499"))
+    assert reply.text.count(staff_name) == 1
+    assert "SKOLPLACERING OCH MOTTAGNING" not in reply.text
+    assert "Mösseberg skola" in reply.text
