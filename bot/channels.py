@@ -37,10 +37,10 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import handoff, rasa_speedups
+from bot import handoff, rasa_speedups, tracker_store_errors
 from bot.rate_limit import from_environment as rate_limiter_from_environment
 from bot.i18n import N_, translate
-from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language
+from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language, to_ascii_digits
 from bot.redaction import redact
 from webapp.privacy.rasa_turn import ErasingCollector, erase_after_turn
 
@@ -48,10 +48,11 @@ logger = logging.getLogger(__name__)
 
 STORED_MESSAGE_CHARS = 4 * MAX_MESSAGE_CHARS
 MAX_SENDER_CHARS = 128
-_MUNICIPALITY_CODE = re.compile(r"^\d{4}$")
+_MUNICIPALITY_CODE = re.compile(r"^[0-9]{4}$")
 FRONT_END_CHANNELS = frozenset({"web", "telegram"})
 
 rasa_speedups.apply()
+tracker_store_errors.apply()  # a database error → the apology and a retry, never a forgotten turn
 
 APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
 # TRANSLATORS: the user sent many messages within seconds (no count: it would need plurals).
@@ -92,10 +93,13 @@ def clean_metadata(metadata: Any) -> Dict[str, str]:
     municipality = metadata.get("municipality")
     if isinstance(municipality, int) and not isinstance(municipality, bool):
         municipality = f"{municipality:04d}"
-    if isinstance(municipality, str) and _MUNICIPALITY_CODE.match(municipality.strip()):
-        cleaned["municipality"] = municipality.strip()
-    if metadata.get("channel") in FRONT_END_CHANNELS:
-        cleaned["channel"] = metadata["channel"]
+    if isinstance(municipality, str):
+        municipality = to_ascii_digits(municipality.strip())  # "١٣٨٣" and "۱۳۸۳" are 1383 too
+        if _MUNICIPALITY_CODE.match(municipality):
+            cleaned["municipality"] = municipality
+    channel = metadata.get("channel")
+    if isinstance(channel, str) and channel in FRONT_END_CHANNELS:  # a list or dict is unhashable
+        cleaned["channel"] = channel
     return cleaned
 
 
