@@ -25,8 +25,6 @@ from pathlib import Path
 from typing import Counter, Optional
 
 INTERVAL = 0.005
-# Frames of these threads are the profiler itself, or idle waits that say nothing.
-IDLE_FUNCTIONS = {"select", "poll", "epoll", "wait", "_worker", "accept", "run_forever", "_run_once"}
 
 
 class Sampler:
@@ -34,6 +32,7 @@ class Sampler:
         self.path = path
         self.inclusive: Counter[str] = collections.Counter()
         self.self_time: Counter[str] = collections.Counter()
+        self.stacks: Counter[str] = collections.Counter()
         self.samples = 0
         self._thread = threading.Thread(target=self._run, name="newcomer-profiler", daemon=True)
 
@@ -46,14 +45,14 @@ class Sampler:
         last_write = time.monotonic()
         while True:
             time.sleep(INTERVAL)
+            native = {ident: thread.native_id for ident, thread in threading._active.items()}
             for ident, frame in sys._current_frames().items():
-                if ident == me:
-                    continue
+                if ident == me or not self._running(native.get(ident)):
+                    continue  # waiting for I/O, a lock or a timer (uvloop waits in C): not CPU
                 top = self._name(frame)
-                if frame.f_code.co_name in IDLE_FUNCTIONS:
-                    continue  # a thread waiting on I/O or a queue: not CPU
                 self.samples += 1
                 self.self_time[top] += 1
+                self.stacks[self._stack(frame)] += 1
                 seen = set()
                 while frame is not None:
                     name = self._name(frame)
@@ -64,6 +63,24 @@ class Sampler:
             if time.monotonic() - last_write > 5:
                 self.write()
                 last_write = time.monotonic()
+
+    @staticmethod
+    def _running(native_id) -> bool:
+        """Whether the kernel has the thread running or runnable (state R) right now."""
+        if native_id is None:
+            return True
+        try:
+            with open(f"/proc/self/task/{native_id}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] == "R"
+        except OSError:
+            return False
+
+    def _stack(self, frame, depth: int = 12) -> str:
+        names = []
+        while frame is not None and len(names) < depth:
+            names.append(self._name(frame))
+            frame = frame.f_back
+        return "\n      <- ".join(names)
 
     @staticmethod
     def _name(frame) -> str:
@@ -78,11 +95,13 @@ class Sampler:
     def write(self) -> None:
         if not self.samples:
             return
-        lines = [f"{' '.join(sys.argv)[:200]}", f"samples (busy threads): {self.samples}", "",
+        lines = [f"{' '.join(sys.argv)[:200]}", f"samples (threads running on a CPU): {self.samples}", "",
                  "inclusive %  function"]
         lines += [f"{100 * n / self.samples:10.1f}  {name}" for name, n in self.inclusive.most_common(60)]
         lines += ["", "self %      function"]
         lines += [f"{100 * n / self.samples:10.1f}  {name}" for name, n in self.self_time.most_common(40)]
+        lines += ["", "hottest stacks (innermost first)"]
+        lines += [f"{100 * n / self.samples:10.1f}  {stack}" for stack, n in self.stacks.most_common(25)]
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text("\n".join(lines) + "\n")
         tmp.replace(self.path)
