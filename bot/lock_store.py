@@ -17,6 +17,12 @@ from urllib.parse import unquote, urlparse
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import tracker_store_errors
+
+# Several servers share the tracker store: one that silently kept a turn in its own memory
+# would hide it from the others (see bot/tracker_store_errors.py).
+tracker_store_errors.apply()
+
 # Alphanumeric (Rasa's rule for prefixes); keeps the locks apart from the facts cache
 # (``newcomer:facts:…``) when both share one Redis database.
 KEY_PREFIX = "newcomer"
