@@ -64,6 +64,11 @@ def main() -> int:
     stack.start(model, timeout=240)
     try:
         with launched() as browser:
+            # First, while the review list holds only its example conversations (docs/review-list.png).
+            from tests.browser.review_screenshot import take_review_screenshot
+
+            path = take_review_screenshot(browser, f"http://127.0.0.1:{stack.web_port}", DOCS_DIR)
+            print(f"{path.relative_to(DOCS_DIR.parent)}: {path.stat().st_size // 1024} KB")
             for path in take_screenshots(browser, f"http://127.0.0.1:{stack.web_port}", DOCS_DIR):
                 print(f"{path.relative_to(DOCS_DIR.parent)}: {path.stat().st_size // 1024} KB")
             # The staff inbox (docs/inbox.png), from the same stack.
