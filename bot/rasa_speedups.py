@@ -6,6 +6,18 @@ the schema itself against its meta-schema and builds a new validator on every ca
 under 20 concurrent conversations (py-spy, `make bench`), that was more than half of the Rasa
 server's CPU time. The same validation with one validator built once gives the same result
 (the same ``ValidationError`` is raised for a bad response) at a fraction of the cost.
+
+Event types are resolved from a cache instead of walking every ``Event`` subclass per event.
+
+Start-up: loading the model imports ``skops.io`` (the intent classifier's file format), whose
+import looks up the module of every NumPy and SciPy ufunc by trying each entry of
+``sys.modules`` in turn (``skops.io._utils.whichmodule``, after pickle's). Inside the Rasa
+server, with TensorFlow and its lazy-loading modules already imported (some 6,000 modules),
+that took 30–60 s of a 45–75 s start on the loaded bench machine. ``import_skops_quickly``
+moves NumPy's and ``scipy.special``'s modules to the front of ``sys.modules`` (same modules,
+another order) before importing it, so each lookup succeeds at once: a few seconds. The
+names it finds can differ (``numpy.absolute`` or ``numpy.core.umath.absolute``); the
+classifier trusts any NumPy/SciPy/scikit-learn type by prefix (``bot/nlu_components.py``).
 """
 
 from __future__ import annotations
@@ -58,6 +70,28 @@ def _resolve_by_type(type_name, default=None):
     return found
 
 
+def import_skops_quickly() -> None:
+    """Import ``skops.io`` with NumPy's and SciPy's ufunc modules first in ``sys.modules``."""
+    import sys
+
+    if "skops.io" in sys.modules:
+        return
+    import numpy  # noqa: F401  (the modules to put first must be loaded)
+    import scipy.special  # noqa: F401
+
+    first = {name for name in sys.modules
+             if name == "numpy" or name.startswith(("numpy.core", "scipy.special"))}
+    for name in [name for name in list(sys.modules) if name not in first]:
+        module = sys.modules.pop(name, None)
+        if module is not None:
+            sys.modules[name] = module  # re-inserted: now after the ufunc modules
+    import skops.io  # noqa: F401
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
+    try:
+        import_skops_quickly()
+    except ImportError:  # skops missing: the model load reports it properly
+        pass
