@@ -373,9 +373,20 @@ class ScaledStack(Stack):
             self.start_process("telegram")
 
     def stop(self) -> None:
-        # Clients first, PostgreSQL and Redis last, so nothing loses its database mid-message.
-        for name in reversed(list(self.processes)):
-            self.stop_process(name)
+        # A second Ctrl-C or SIGTERM while stopping must not leave half the stack running
+        # (PostgreSQL and Redis last, so nothing loses its database mid-message).
+        ignored = {}
+        for number in (signal.SIGINT, signal.SIGTERM):
+            try:
+                ignored[number] = signal.signal(number, signal.SIG_IGN)
+            except ValueError:  # not the main thread: nobody there to interrupt us anyway
+                pass
+        try:
+            for name in reversed(list(self.processes)):
+                self.stop_process(name)
+        finally:
+            for number, handler in ignored.items():
+                signal.signal(number, handler)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
