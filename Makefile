@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Same flags in tests/test_locales.py, which runs `pybabel update --check` with them.
 BABEL_UPDATE_FLAGS := --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
-.PHONY: help venv train run run-scaled services test test-unit test-stories validate eval locales chromium screenshots bench clean facts-refresh
+.PHONY: help venv train run run-scaled services test test-unit test-stories validate eval locales chromium screenshots bench perf-check clean facts-refresh
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,8 +58,11 @@ chromium:  ## install Debian's Chromium and Noto fonts for the browser tests, if
 screenshots: venv train chromium  ## docs/widget-<lang>.png (the open widget in each language) and docs/inbox.png
 	@$(PY) -m tests.browser.screenshots
 
-bench: venv train  ## throughput and latency of the whole stack at 20 concurrent conversations
+bench: venv train  ## throughput, latency, memory, start-up at 20 concurrent conversations, and the ratio to stock Rasa
 	@$(PY) -m bot.bench
+
+perf-check: venv train  ## the performance regression check alone (make test runs it in tests/test_performance_regression.py)
+	@$(PY) -m bot.bench --regression
 
 clean:  ## remove trained models and local state (keeps the cached venv)
 	rm -rf models/*.tar.gz var/
