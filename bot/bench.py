@@ -49,6 +49,12 @@ PAYLOADS = ["/sfi_cost", "/housing_queue", "/school_lunch", '/switch_language{"l
 CANCEL_PAYLOAD = "/handoff_cancel"  # bot.handoff.CANCEL_PAYLOAD: the widget's "back to the bot"
 
 
+def _token() -> str:
+    from bot.settings import rasa_token
+
+    return rasa_token()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -115,6 +121,12 @@ async def run_conversation(session, url: str, sender: str, script: List[str], ru
     for message in script:
         if handed_over:  # a person has it: the simulated user asks for the bot back
             message = CANCEL_PAYLOAD
+            if run.label != "product":  # stock Rasa, or Rasa's own serving layer (bot.perfcheck)
+                # Rasa's own REST channel cannot resume a paused conversation; a staff tool
+                # would, through the HTTP API (Rasa's documented hand-off pattern). Untimed.
+                await session.post(url.replace("/webhooks/rest/webhook", f"/conversations/{sender}/tracker/events"),
+                                   params={"token": _token()}, json={"event": "resume"})
+                handed_over = False
         started = time.perf_counter()
         try:
             async with session.post(url, json={"sender": sender, "message": message}) as response:
@@ -229,7 +241,7 @@ def wait_http(url: str, process: subprocess.Popen, timeout: float) -> None:
 
 
 def load(rasa_url: str, run: Run, conversations: int, turns: int, warmup: int, mix) -> Run:
-    warm = Run("warmup")
+    warm = Run(run.label)
     asyncio.run(drive(rasa_url, 4, max(1, warmup // 4), mix, f"{run.label}-warmup", warm))
     asyncio.run(drive(rasa_url, conversations, turns, mix, f"{run.label}-bench", run))
     check_tracker_store(rasa_url, run)

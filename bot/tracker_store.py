@@ -10,7 +10,7 @@ conversation and turns each JSON row back into an ``Event`` for every message, s
 per message; profiled under load that was the largest part of a turn, and it grows with the
 length of the conversation. This store keeps the events of recently used conversations in
 memory and, before using them, asks the database for a cheap fingerprint of the sender's
-rows: their number, the highest id and the newest timestamp (one indexed aggregate query).
+rows: their number, the highest id and that row's timestamp (one query on the sender index).
 Anything else that changed the rows makes the fingerprint differ and the conversation is read
 again from the database:
 
@@ -50,8 +50,11 @@ logger = logging.getLogger(__name__)
 # take some 100–300 kB as Python objects, so the default bounds the cache to roughly 100 MB.
 CACHE_SIZE = int(os.environ.get("TRACKER_CACHE_SIZE", "500"))
 
-Fingerprint = Tuple[int, Optional[int], Optional[float]]  # (row count, max id, max timestamp)
-_ORIGIN = "_newcomer_tracker_origin"  # attribute on trackers handed out: the fingerprint they were read at
+Fingerprint = Tuple[int, Optional[int], Optional[float]]  # (row count, max id, that row's timestamp)
+# Attributes on trackers handed out: the fingerprint they were read (or last saved) at, and how
+# many of their events the database holds then.
+_ORIGIN = "_newcomer_tracker_origin"
+_STORED = "_newcomer_stored_events"
 
 
 @dataclass(frozen=True)
@@ -103,11 +106,16 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
 
     # -- the fingerprint -------------------------------------------------------------------
 
+    _FINGERPRINT = sa.text(
+        # count and max(id) come from the sender_id index alone; the newest row's timestamp is
+        # one more lookup (a max over all timestamps would read every row of the conversation).
+        "SELECT c, m, (SELECT timestamp FROM events WHERE id = m) FROM "
+        "(SELECT count(id) AS c, max(id) AS m FROM events WHERE sender_id = :sender_id)"
+    )
+
     def _fingerprint(self, session, sender_id: str) -> Fingerprint:
-        count, max_id, max_timestamp = session.query(
-            sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id), sa.func.max(self.SQLEvent.timestamp)
-        ).filter(self.SQLEvent.sender_id == sender_id).one()
-        return int(count or 0), max_id, max_timestamp
+        count, max_id, timestamp = session.execute(self._FINGERPRINT, {"sender_id": sender_id}).one()
+        return int(count or 0), max_id, timestamp
 
     def _remember(self, sender_id: str, fingerprint: Fingerprint, events) -> None:
         if CACHE_SIZE <= 0:
@@ -126,6 +134,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         """A fresh tracker (its own slots and event list) from events, marked with its origin."""
         tracker = DialogueStateTracker.from_events(sender_id, list(events), self.domain.slots)
         setattr(tracker, _ORIGIN, fingerprint)
+        setattr(tracker, _STORED, len(tracker.events))
         return tracker
 
     # -- Rasa's interface ------------------------------------------------------------------
@@ -156,6 +165,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
                                                      self.domain.slots)
         self._remember(sender_id, fingerprint, tracker.events)
         setattr(tracker, _ORIGIN, fingerprint)
+        setattr(tracker, _STORED, len(tracker.events))
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -166,7 +176,13 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         with self.session_scope() as session:
             before = self._fingerprint(session, sender_id)
-            new_events = list(self._additional_events(session, tracker))
+            unchanged_since_read = getattr(tracker, _ORIGIN, None) == before
+            if unchanged_since_read:
+                # The database holds exactly what this tracker was read or saved with: the
+                # events after those are new (what Rasa's count query would find, one query less).
+                new_events = list(tracker.events)[getattr(tracker, _STORED):]
+            else:
+                new_events = list(self._additional_events(session, tracker))
             for event in new_events:
                 data = event.as_dict()
                 session.add(self.SQLEvent(
@@ -183,12 +199,13 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         # Cache only what is certainly the database's content: the tracker was read at the
         # state we found, only our rows were added, and no new session began (a new session
         # changes which events ``retrieve`` returns; the next read gets them right).
-        unchanged_since_read = getattr(tracker, _ORIGIN, None) == before
         only_ours = after[0] == before[0] + len(new_events)
         new_session = any(isinstance(event, SessionStarted) for event in new_events)
         if unchanged_since_read and only_ours and not new_session:
             self._remember(sender_id, after, tracker.events)
             setattr(tracker, _ORIGIN, after)
+            setattr(tracker, _STORED, len(tracker.events))
         else:
             self._forget(sender_id)
+            setattr(tracker, _ORIGIN, None)  # saved again later: Rasa's count decides
         logger.debug("tracker of %s saved (%d new events)", sender_id, len(new_events))
