@@ -149,6 +149,10 @@ class NewcomerRestInput(RestInput):
                                                  metadata=fields["metadata"]))
             except Exception:
                 logger.exception("message from %s could not be handled", fields["sender"])
+                # The turn was not saved (e.g. the database stayed locked): an answer sent now
+                # would leave the message out of the transcript and the conversation's state.
+                # The apology below asks for the message again, and the retry is stored once.
+                collector.messages.clear()
             # "Delete my data" confirmed: erase now that Rasa has saved the turn. If that failed,
             # drop the "deleted" reply so the apology below asks the user to try again.
             if collector.erase_requested and not await erase_after_turn(request.app.ctx.agent, fields["sender"]):
