@@ -133,6 +133,9 @@ async def run_conversation(session, url: str, sender: str, script: List[str], ru
                 body = await response.json(content_type=None)
                 if response.status != 200 or not body:
                     run.errors.append(f"{response.status} {str(body)[:80]}")
+                    # Rasa's own channel answers nothing while a conversation is paused (and
+                    # does not say it handed over): resume it before the next message.
+                    handed_over = handed_over or (run.label != "product" and body == [])
                 else:
                     for reply in body:
                         state = (reply.get("custom") or {}).get("handoff") if isinstance(reply.get("custom"), dict) else None
