@@ -110,7 +110,7 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
         # count and max(id) come from the sender_id index alone; the newest row's timestamp is
         # one more lookup (a max over all timestamps would read every row of the conversation).
         "SELECT c, m, (SELECT timestamp FROM events WHERE id = m) FROM "
-        "(SELECT count(id) AS c, max(id) AS m FROM events WHERE sender_id = :sender_id)"
+        "(SELECT count(id) AS c, max(id) AS m FROM events WHERE sender_id = :sender_id) AS fingerprint"
     )
 
     def _fingerprint(self, session, sender_id: str) -> Fingerprint:
