@@ -59,8 +59,9 @@ def stock_config_text() -> str:
 
 
 def config_path() -> Path:
-    path = MODELS_DIR / f"stock-config-{epochs()}.yml"
-    MODELS_DIR.mkdir(exist_ok=True)
+    """The stock config as a file for ``rasa train`` (under var/, which git ignores)."""
+    path = settings.VAR_DIR / f"stock-config-{epochs()}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
     text = stock_config_text()
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
