@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 STORED_MESSAGE_CHARS = 4 * MAX_MESSAGE_CHARS
 MAX_SENDER_CHARS = 128
 _MUNICIPALITY_CODE = re.compile(r"^[0-9]{4}$")
+# JSON may spell lone UTF-16 surrogates ("\ud800"); Python keeps them, but they cannot be
+# encoded as UTF-8, so stored in a transcript they would break every page that shows it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 FRONT_END_CHANNELS = frozenset({"web", "telegram"})
 
 rasa_speedups.apply()
@@ -71,6 +74,8 @@ def parse_payload(payload: Any) -> Dict[str, Any]:
     sender = payload.get("sender")
     if isinstance(sender, (int, float)) and not isinstance(sender, bool):
         sender = str(sender)
+    if isinstance(sender, str):
+        sender = _LONE_SURROGATE.sub("\ufffd", sender)
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(f"\"sender\" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
     message = payload.get("message")
@@ -78,7 +83,8 @@ def parse_payload(payload: Any) -> Dict[str, Any]:
         message = ""
     if not isinstance(message, str):
         raise BadRequest("\"message\" must be a string.")
-    return {"sender": sender.strip(), "message": redact(message[:STORED_MESSAGE_CHARS]),
+    message = _LONE_SURROGATE.sub("\ufffd", message[:STORED_MESSAGE_CHARS])
+    return {"sender": sender.strip(), "message": redact(message),
             "metadata": clean_metadata(payload.get("metadata"))}
 
 

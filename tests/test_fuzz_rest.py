@@ -70,6 +70,8 @@ def test_parse_payload_rejects_clearly_or_returns_bounded_known_fields(payload):
     assert isinstance(fields["sender"], str) and fields["sender"].strip() == fields["sender"]
     assert 0 < len(fields["sender"]) <= MAX_SENDER_CHARS
     assert isinstance(fields["message"], str)
+    # Storable and showable: no lone surrogates, which UTF-8 (SQLite, PostgreSQL, HTML) refuses.
+    fields["message"].encode("utf-8"), fields["sender"].encode("utf-8")
     # Redaction may lengthen a cut message a little ("[telefonnummer]" for a short number).
     assert len(fields["message"]) <= STORED_MESSAGE_CHARS * 2
     _assert_clean_metadata(fields["metadata"])
@@ -95,7 +97,8 @@ def _assert_clean_metadata(cleaned):
     {"sender": "a" * 10_000_000, "message": "hej"},
     {"sender": "a", "message": "\x00" * 1_000_000},
     {"sender": "\u202e\u0301", "message": "hej"},
-], ids=["metadata-depth-10000", "language-depth-5000", "sender-10MB", "NUL-1MB", "bidi-sender"])
+    {"sender": "a\ud800", "message": "hej \udfff\ud83d"},
+], ids=["metadata-depth-10000", "language-depth-5000", "sender-10MB", "NUL-1MB", "bidi-sender", "lone-surrogates"])
 def test_parse_payload_handles_extremes_quickly(payload):
     started = time.monotonic()
     try:
@@ -104,6 +107,7 @@ def test_parse_payload_handles_extremes_quickly(payload):
         pass
     else:
         _assert_clean_metadata(fields["metadata"])
+        fields["message"].encode("utf-8"), fields["sender"].encode("utf-8")
     assert time.monotonic() - started < 2
 
 
@@ -160,8 +164,21 @@ def test_live_endpoint_never_answers_5xx(stack, payload):
 ], ids=["open", "close", "null", "true", "string", "array-depth-10000", "metadata-depth-10000", "lone-surrogates",
         "invalid-utf8", "NULs", "trailing-comma", "infinity", "NaN"])
 def test_malformed_and_deeply_nested_bodies_get_a_400_or_a_reply(stack, body):
+    # A sender of its own, so that what these bodies cause (fallbacks, a hand-off) stays here.
+    body = body.replace(b'"sender": "a"', f'"sender": "fuzz-{uuid.uuid4().hex[:12]}"'.encode())
     response = requests.post(_webhook(stack), data=body, headers={"Content-Type": "application/json"}, timeout=60)
     _assert_reply_or_clear_400(response)
+
+
+def test_lone_surrogates_never_reach_the_tracker_store(chat):
+    """JSON may spell them; stored, they broke the staff pages that show the transcript."""
+    sender = chat.new_sender()
+    body = b'{"sender": "%s", "message": "hej \\ud800 \\udfff sfi"}' % sender.encode()
+    response = requests.post(f"{chat.base_url}/webhooks/rest/webhook", data=body,
+                             headers={"Content-Type": "application/json"}, timeout=60)
+    _assert_reply_or_clear_400(response)
+    texts = [e.get("text") or "" for e in chat.tracker(sender)["events"] if e["event"] == "user"]
+    assert texts and all(text.encode("utf-8") for text in texts)
 
 
 @pytest.mark.parametrize("language, filler", [("sv", "hej "), ("ar", "مرحبا "), ("fa_AF", "سلام چطور ")],
