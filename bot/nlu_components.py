@@ -33,6 +33,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import normalize_for_nlu
 from bot.municipalities import directory
+from bot.redaction import without_labels
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -47,7 +48,7 @@ class NormalizingWhitespaceTokenizer(WhitespaceTokenizer):
         text = message.get(attribute)
         if attribute != TEXT or not isinstance(text, str):
             return super().tokenize(message, attribute)
-        return super().tokenize(Message(data={attribute: normalize_for_nlu(text)}), attribute)
+        return super().tokenize(Message(data={attribute: normalize_for_nlu(without_labels(text))}), attribute)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

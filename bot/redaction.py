@@ -24,6 +24,8 @@ PERSONAL_NUMBER = "[personnummer]"
 PHONE = "[telefonnummer]"
 EMAIL = "[e-post]"
 CASE_NUMBER = "[ärendenummer]"
+LABELS = (PERSONAL_NUMBER, PHONE, EMAIL, CASE_NUMBER)
+_LABEL = re.compile("|".join(re.escape(label) for label in LABELS))
 CASE_NUMBER_MIN_DIGITS = 6
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -86,3 +88,14 @@ def redact(text: str) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def without_labels(text: str) -> str:
+    """The redacted text with the labels taken out, for the NLU only.
+
+    A label is a Swedish word in brackets that the training data never contains; left in, it
+    pulls the intent towards whatever examples share its characters ("…رقمي الشخصي
+    [personnummer]" was read as an SFI requirements question, "[telefonnummer]" as a request
+    for a person). The stored text keeps the label, so staff see that something was removed.
+    """
+    return _LABEL.sub(" ", text)

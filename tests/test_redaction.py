@@ -77,3 +77,24 @@ def test_identifiers_in_every_language_and_script(text, expected):
 ])
 def test_numbers_the_bot_needs_are_kept(text):
     assert redact(text) == text
+
+
+def test_the_nlu_does_not_see_the_labels():
+    from bot.redaction import without_labels
+
+    assert "[" not in without_labels(redact("رقمي الشخصي 19900312-1234 وهاتفي 0701234567"))
+    assert without_labels("hej [okänt]") == "hej [okänt]"  # only our own labels go
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("هل sfi مجانية؟ رقمي الشخصي 19900312-1234", "sfi_cost"),
+    ("هل sfi مجانية؟ رقمي 0701234567", "sfi_cost"),
+    ("vad kostar sfi? mitt nummer är 070-123 45 67", "sfi_cost"),
+    ("sfi پول داره؟ نمبر تیلفونم 0701234567", "sfi_cost"),
+])
+def test_a_redacted_identifier_does_not_change_the_intent(chat, text, intent):
+    sender = chat.new_sender()
+    chat.send(sender, text)
+    latest = chat.tracker(sender)["latest_message"]
+    assert "[" in latest["text"]  # stored redacted
+    assert latest["intent"]["name"] == intent
