@@ -71,6 +71,11 @@ def main() -> int:
             print(f"{path.relative_to(DOCS_DIR.parent)}: {path.stat().st_size // 1024} KB")
             for path in take_screenshots(browser, f"http://127.0.0.1:{stack.web_port}", DOCS_DIR):
                 print(f"{path.relative_to(DOCS_DIR.parent)}: {path.stat().st_size // 1024} KB")
+            # The content editor with Arabic beside Swedish (docs/editor-*.png).
+            from tests.browser.editor_screenshot import take_editor_screenshots
+
+            for path in take_editor_screenshots(browser, f"http://127.0.0.1:{stack.web_port}", DOCS_DIR):
+                print(f"{path.relative_to(DOCS_DIR.parent)}: {path.stat().st_size // 1024} KB")
             # The staff inbox (docs/inbox.png), from the same stack.
             from tests.browser.inbox_screenshot import take_inbox_screenshot
 

@@ -3,7 +3,7 @@
 from django import template
 
 from bot.language import RIGHT_TO_LEFT
-from webapp.transcripts.filters import LANGUAGE_LABELS
+from webapp.transcripts.filters import CHANNEL_LABELS, LANGUAGE_LABELS
 
 register = template.Library()
 
@@ -39,3 +39,9 @@ def percent(share: float) -> str:
 @register.filter
 def get(mapping, key):
     return mapping.get(key, "")
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    """"Webbwidget" for ``web``: staff read channel names, not codes."""
+    return CHANNEL_LABELS.get(code, code) if code else ""
