@@ -145,11 +145,30 @@ _SWEDISH_WORDS = frozenset(
 _SWEDISH_LETTERS = set("åäöÅÄÖ")
 
 # An explicit choice of language in the message itself: "på svenska", "بالعربي", "به دری".
-_EXPLICIT_CHOICES = [
-    (SWEDISH, re.compile(r"\b(på |pa )?svenska\b|\bswedish\b|سویدنی|سوئدی|بالسويدي|بالسويدية|السويدية|سويدي", re.I)),
-    (ARABIC, re.compile(r"\b(på |pa )?arabiska\b|\barabic\b|بالعربی|بالعربيه|بالعربية|بالعربي|عربی|عربي|عربيه|العربيه|العربية", re.I)),
-    (DARI, re.compile(r"\b(på |pa )?dari\b|\bpersiska\b|\bfarsi\b|به دری|دری|فارسی|بالدري|الدري|بالفارسي|الفارسية", re.I)),
+# A phrase that says "in <language>" is a choice in any short message. A bare language name
+# ("svenska", "دری") is one only in a message of a few words that is not about the language
+# itself: "كم تكلفة دروس اللغة السويدية" and "کورس زبان سویدنی" ask about Swedish classes
+# and must be answered in Arabic and Dari.
+def _names(*names: str) -> str:
+    return "|".join(rf"(?<!\w){name}(?!\w)" for name in names)
+
+
+_EXPLICIT_PHRASES = [
+    (SWEDISH, re.compile(r"\b(?:på|pa) svenska\b|\bin swedish\b|بالسويدي|بالسويدية|باللغة السويدية"
+                         r"|به سویدنی|به سوئدی|به زبان سویدنی", re.I)),
+    (ARABIC, re.compile(r"\b(?:på|pa) arabiska\b|\bin arabic\b|بالعربی|بالعربيه|بالعربية|بالعربي"
+                        r"|باللغة العربية|به عربی|به زبان عربی", re.I)),
+    (DARI, re.compile(r"\b(?:på|pa) (?:dari|persiska)\b|\bin (?:dari|farsi|persian)\b|به دری|به زبان دری"
+                      r"|بالدري|بالفارسي|بالفارسية|به فارسی", re.I)),
 ]
+_BARE_NAMES = [
+    (SWEDISH, re.compile(_names("svenska", "swedish", "سویدنی", "سوئدی", "السويدية", "سويدي"), re.I)),
+    (ARABIC, re.compile(_names("arabiska", "arabic", "عربی", "عربي", "عربيه", "العربيه", "العربية"), re.I)),
+    (DARI, re.compile(_names("dari", "persiska", "farsi", "دری", "فارسی", "الدري", "الفارسية"), re.I)),
+]
+_LANGUAGE_AS_SUBJECT = re.compile(_names("اللغة", "لغة", "زبان", "دروس", "درس", "کورس", "كورس", "صنف",
+                                         "kurs", "kurser", "sfi", "lära", "läsa", "lektion"), re.I)
+BARE_NAME_MAX_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -167,9 +186,12 @@ def explicit_language_choice(text: str) -> Optional[str]:
     Only short messages count, so that "my son studies Arabic at school" is no switch.
     """
     cleaned = clean_text(text)
-    if not cleaned or len(cleaned.split()) > 8:
+    words = len(cleaned.split())
+    if not cleaned or words > 8:
         return None
-    found = [code for code, pattern in _EXPLICIT_CHOICES if pattern.search(cleaned)]
+    found = [code for code, pattern in _EXPLICIT_PHRASES if pattern.search(cleaned)]
+    if not found and words <= BARE_NAME_MAX_WORDS and not _LANGUAGE_AS_SUBJECT.search(cleaned):
+        found = [code for code, pattern in _BARE_NAMES if pattern.search(cleaned)]
     return found[0] if len(found) == 1 else None
 
 

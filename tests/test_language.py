@@ -93,3 +93,22 @@ def test_cleaning_removes_controls_and_bidi_overrides_and_caps_length():
     assert cleaned.startswith("hej") and cleaned.endswith("då")
     assert len(clean_text("x" * 10_000)) == 2000
     assert clean_text(None) == ""
+
+
+@pytest.mark.parametrize("text, language", [
+    ("كم تكلفة دروس اللغة السويدية sfi؟", ARABIC),
+    ("وين اتعلم اللغة السويدية", ARABIC),
+    ("کورس زبان سویدنی کجاس", DARI),
+    ("درس سویدنی برای کلانسالان", DARI),
+])
+def test_asking_about_swedish_classes_is_not_a_switch_to_swedish(text, language):
+    assert explicit_language_choice(text) is None
+    assert choose_reply_language(text, language) == language
+
+
+@pytest.mark.parametrize("text, language", [
+    ("svenska", SWEDISH), ("العربية", ARABIC), ("دری", DARI), ("جاوبني بالعربي لو سمحت", ARABIC),
+    ("لطفاً به دری جواب بدهید", DARI), ("kan du svara på svenska", SWEDISH),
+])
+def test_choices_still_switch(text, language):
+    assert explicit_language_choice(text) == language
