@@ -32,15 +32,20 @@ TRAINING_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "bot/nl
                    "bot/redaction.py"]
 
 
-def training_hash() -> str:
-    digest = hashlib.sha256()
-    for entry in TRAINING_INPUTS:
+def inputs_hash(entries: List[str], seed: bytes = b"") -> str:
+    """A short hash of ``seed`` and every file under ``entries`` (names and contents)."""
+    digest = hashlib.sha256(seed)
+    for entry in entries:
         path = ROOT / entry
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def training_hash() -> str:
+    return inputs_hash(TRAINING_INPUTS)
 
 
 def model_path() -> Path:

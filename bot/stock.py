@@ -27,7 +27,6 @@ The model is trained once per data/domain/config and cached in ``models/stock-<h
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from bot import settings
-from bot.stack import MODELS_DIR, ROOT, VENV_BIN, process_env
+from bot.stack import MODELS_DIR, ROOT, VENV_BIN, inputs_hash, process_env
 
 def epochs() -> int:
     return int(os.environ.get("STOCK_EPOCHS", "2"))
@@ -73,14 +72,7 @@ STOCK_INPUTS = ["domain.yml", "data/nlu", "data/rules"]
 
 
 def training_hash() -> str:
-    digest = hashlib.sha256(stock_config_text().encode())
-    for entry in STOCK_INPUTS:
-        path = ROOT / entry
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digest.update(str(file.relative_to(ROOT)).encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
+    return inputs_hash(STOCK_INPUTS, stock_config_text().encode())
 
 
 def model_path() -> Path:
