@@ -136,6 +136,17 @@ class _Batch:
         Message.objects.bulk_create(self.messages, ignore_conflicts=True)
 
 
+def _forget_deleted_ids(state: SyncState) -> None:
+    """SQLite hands out max(id) + 1, so ids of deleted newest events come round again; if the
+    table now ends below the last id copied, read on from its end so those ids are not skipped."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM events")
+        highest = cursor.fetchone()[0] or 0
+    if highest < state.last_event_id:
+        state.last_event_id = highest
+        state.save(update_fields=["last_event_id"])
+
+
 def sync(max_batches: int = 50) -> int:
     """Copy events newer than the last sync; returns how many events were read."""
     total = 0
@@ -144,6 +155,7 @@ def sync(max_batches: int = 50) -> int:
             state, _created = SyncState.objects.select_for_update().get_or_create(pk=1)
             try:
                 with transaction.atomic():
+                    _forget_deleted_ids(state)
                     rows = _new_events(state.last_event_id)
             except DatabaseError:  # Rasa has not created its table yet: nothing to copy
                 return total
