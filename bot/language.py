@@ -195,9 +195,24 @@ def explicit_language_choice(text: str) -> Optional[str]:
     return found[0] if len(found) == 1 else None
 
 
+# Parts of a message that are in Latin letters whatever language the user writes: markup
+# ("<script>"), web addresses, and tokens that mix letters and digits (ids, hex, "SFI2").
+# Counting them let "رقمي [telefonnummer] <script>…</script> 3e4a" pass as Swedish: the
+# redaction label and the tag outnumbered the Arabic letters, and the "e" in a hex id
+# matched the Swedish "e" (= är).
+_NOT_LANGUAGE = re.compile(r"<[^<>]{0,200}>|\b(?:https?://|www\.)\S+|\S*\d\S*|\S+@\S+")
+
+
+def _language_bearing(text: str) -> str:
+    """The text without redaction labels and the tokens above, which say nothing of its language."""
+    from bot.redaction import without_labels  # bot.redaction imports this module
+
+    return _NOT_LANGUAGE.sub(" ", without_labels(text))
+
+
 def detect_language(text: str) -> Detection:
     """Which of sv/ar/fa_AF a message is written in, or None when it cannot tell."""
-    cleaned = clean_text(text)
+    cleaned = _language_bearing(clean_text(text))
     arabic_script = len(_ARABIC_SCRIPT.findall(cleaned))
     latin = len(_LATIN.findall(cleaned))
     if arabic_script == 0 and latin == 0:

@@ -112,3 +112,19 @@ def test_asking_about_swedish_classes_is_not_a_switch_to_swedish(text, language)
 ])
 def test_choices_still_switch(text, language):
     assert explicit_language_choice(text) == language
+
+
+@pytest.mark.parametrize("text, current", [
+    # A redaction label, markup and an id in Latin letters outnumber the Arabic word; none of
+    # them says anything about the language ("e" inside a hex id once counted as Swedish "e").
+    ("رقمي [telefonnummer] <script>alert(1)</script> 3e4a5b", ARABIC),
+    ("نمبر من [telefonnummer] و e-post [e-post] https://www.nacka.se/e/sfi", DARI),
+    ("SFI2 3e 1e", DARI),
+])
+def test_labels_markup_and_ids_do_not_switch_to_swedish(text, current):
+    assert detect_language(text).language != SWEDISH
+    assert choose_reply_language(text, current) == current
+
+
+def test_swedish_with_an_id_and_a_link_is_still_swedish():
+    assert detect_language("hej jag har ärende 3e4a, se www.nacka.se").language == SWEDISH
