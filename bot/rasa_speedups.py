@@ -7,6 +7,14 @@ under 20 concurrent conversations (py-spy, `make bench`), that was more than hal
 server's CPU time. The same validation with one validator built once gives the same result
 (the same ``ValidationError`` is raised for a bad response) at a fraction of the cost.
 
+Further down, measured with ``python -m bot.bench --cprofile`` (docs/performance.md): the
+validation above still tried each response event against all 23 event schemas (a ``oneOf``);
+each event is now checked against the base schema and the one schema of its own type, which
+accepts and rejects exactly the same events, since every one of the 23 fixes ``event`` to its
+own constant. The graph of the model's components ran through dask's scheduler on every
+message (twice: parse, then predict); ``run_graph_in_order`` runs the same nodes in an order
+that respects their dependencies, without the scheduler.
+
 Event types are resolved from a cache instead of walking every ``Event`` subclass per event.
 
 Start-up: loading the model imports ``skops.io`` (the intent classifier's file format), whose
@@ -23,7 +31,7 @@ classifier trusts any NumPy/SciPy/scikit-learn type by prefix (``bot/nlu_compone
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
@@ -39,16 +47,112 @@ def _action_response_validator():
     return validator_class(schema)
 
 
+@functools.lru_cache(maxsize=1)
+def _event_validators() -> Optional[Tuple[Any, Dict[str, Any], Any]]:
+    """(validator of the response without its events, validator per event type, validator of
+    an event's common fields), or None if the schema is not shaped as expected."""
+    from jsonschema.validators import validator_for
+
+    schema = RemoteAction.action_response_format_spec()
+    events = schema["properties"].get("events", {})
+    event = events.get("items", {})
+    variants = event.get("oneOf") or []
+    if events.get("type") != "array" or not variants:
+        return None
+    by_type = {}
+    for variant in variants:
+        const = variant.get("properties", {}).get("event", {}).get("const")
+        if const is None or const in by_type:  # a variant not tied to one type: oneOf is needed
+            return None
+        by_type[const] = validator_for(variant)(variant)
+    common = {key: value for key, value in event.items() if key != "oneOf"}
+    rest = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k != "events"}}
+    return validator_for(rest)(rest), by_type, validator_for(common)(common)
+
+
+def _is_valid_by_event_type(result: Any) -> Optional[bool]:
+    validators = _event_validators()
+    if validators is None:
+        return None
+    rest, by_type, common = validators
+    if not rest.is_valid(result):
+        return False
+    events = result.get("events") if isinstance(result, dict) else None
+    if events is None:
+        return True
+    if not isinstance(events, list):
+        return False
+    for event in events:
+        if not common.is_valid(event):
+            return False
+        own = by_type.get(event.get("event"))
+        if own is None or not own.is_valid(event):
+            return False
+    return True
+
+
 _original_validate = RemoteAction._validate_action_result
 
 
 def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     from jsonschema.exceptions import best_match
 
-    error = best_match(_action_response_validator().iter_errors(result))
-    if error is not None:
+    valid = _is_valid_by_event_type(result)
+    if valid is None:  # another Rasa's schema: the whole schema, validator built once
+        valid = best_match(_action_response_validator().iter_errors(result)) is None
+    if not valid:
         return _original_validate(self, result)  # raises with Rasa's own message
     return True
+
+
+original_graph_run = None  # DaskGraphRunner.run before apply()
+
+
+def run_graph_in_order(self, inputs: Optional[Dict[str, Any]] = None,
+                       targets: Optional[List[str]] = None) -> Dict[str, Any]:
+    """``DaskGraphRunner.run`` without dask: each needed node once, after the nodes it needs.
+
+    Node inputs and outputs are what dask passes: a node gets ``(name, value)`` pairs of the
+    nodes and inputs it needs and returns its own pair."""
+    from rasa.engine.exceptions import GraphRunError
+
+    run_targets = list(targets) if targets else self._graph_schema.target_names
+    values: Dict[str, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and value in self._graph_schema.nodes:
+            raise GraphRunError(f"Input value '{value}' clashes with a node name. Make sure that none of the "
+                                f"input names passed to the `run` method are the same as node names in the "
+                                f"graph schema.")
+        values[name] = (name, value)
+    nodes = self._graph_schema.nodes
+    try:
+        for name in _execution_order(self, tuple(run_targets)):
+            # A need that is neither a node nor an input reaches the node as the bare name, as in dask.
+            arguments = [values.get(need, need) for need in nodes[name].needs.values()]
+            values[name] = self._instantiated_nodes[name](*arguments)
+    except RuntimeError as error:
+        raise GraphRunError("Error running runner.") from error
+    return dict(values[target] for target in run_targets)
+
+
+def _execution_order(runner, targets: Tuple[str, ...]) -> List[str]:
+    """The nodes the targets need, each after its own needs (cached per runner and targets)."""
+    cache = runner.__dict__.setdefault("_newcomer_orders", {})
+    if targets not in cache:
+        nodes, order, seen = runner._graph_schema.nodes, [], set()
+
+        def visit(name: str) -> None:
+            if name in seen or name not in nodes:
+                return
+            seen.add(name)
+            for need in nodes[name].needs.values():
+                visit(need)
+            order.append(name)
+
+        for target in targets:
+            visit(target)
+        cache[targets] = order
+    return cache[targets]
 
 
 _original_resolve_by_type = Event.resolve_by_type
@@ -89,7 +193,13 @@ def import_skops_quickly() -> None:
 
 
 def apply() -> None:
+    from rasa.engine.runner.dask import DaskGraphRunner
+
     RemoteAction._validate_action_result = _validate_action_result
+    if DaskGraphRunner.run is not run_graph_in_order:
+        global original_graph_run
+        original_graph_run = DaskGraphRunner.run  # kept for tests/test_rasa_speedups.py
+        DaskGraphRunner.run = run_graph_in_order
     Event.resolve_by_type = staticmethod(_resolve_by_type)
     try:
         import_skops_quickly()

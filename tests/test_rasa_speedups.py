@@ -62,3 +62,86 @@ def test_skops_imported_quickly_keeps_every_module_and_loads_the_model():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1].startswith("sfi_")
+
+
+def _valid_by_rasas_schema(result) -> bool:
+    from jsonschema import validate
+
+    try:
+        validate(result, RemoteAction.action_response_format_spec())
+        return True
+    except ValidationError:
+        return False
+
+
+def _sample_events():
+    """One serialised event of every type Rasa has, as an action server could send them."""
+    from rasa.shared.core import events as e
+
+    return [event.as_dict() for event in (
+        e.UserUttered("hej", {"name": "greet", "confidence": 0.9}, [{"entity": "municipality", "value": "1383"}]),
+        e.BotUttered("Hej!", {"buttons": [{"title": "SFI", "payload": "/sfi"}]}),
+        e.SlotSet("language", "ar"), e.SlotSet("municipality", None), e.AllSlotsReset(), e.Restarted(),
+        e.ActionExecuted("action_answer_topic", policy="RulePolicy", confidence=1.0), e.ConversationPaused(),
+        e.ConversationResumed(), e.FollowupAction("action_listen"), e.SessionStarted(), e.ActionReverted(),
+        e.UserUtteranceReverted(), e.StoryExported(), e.ActiveLoop("form"), e.ActiveLoop(None), e.LoopInterrupted(True),
+        e.ActionExecutionRejected("action_x"), e.AgentUttered("hi"), e.EntitiesAdded([{"entity": "a", "value": "b"}]),
+        e.ReminderCancelled(name="r"), e.DefinePrevUserUtteredFeaturization(False),
+    )]
+
+
+def test_validation_by_event_type_agrees_with_rasas_schema_on_every_event_type():
+    events = _sample_events()
+    broken = [
+        {"event": "slot", "name": 5, "value": "x"},  # wrong type in a type's own field
+        {"event": "slot", "value": "x"},  # a type's required field missing
+        {"event": "no_such_event"},
+        {"name": "language"},  # no type at all
+        {"event": "bot", "timestamp": "yesterday"},  # a common field of the wrong type
+        {"event": "user", "text": "hej", "parse_data": {"entities": [{"value": "x"}]}},
+        "slot",
+        None,
+    ]
+    cases = [{"events": events}, {"events": [], "responses": []}, {}, {"events": "x"}, {"responses": [1]},
+             {"events": events, "responses": [{"text": "hej"}]}, [], "text", None]
+    cases += [{"events": [event]} for event in events + broken]
+    assert rasa_speedups._event_validators() is not None  # the fast path is the one tested
+    for case in cases:
+        assert rasa_speedups._is_valid_by_event_type(case) == _valid_by_rasas_schema(case), case
+    assert sum(_valid_by_rasas_schema({"events": [event]}) for event in events) == len(events)
+    assert not any(_valid_by_rasas_schema({"events": [event]}) for event in broken)
+
+
+def test_graph_run_in_order_parses_and_predicts_as_dask_does():
+    """The model's own graphs, run by dask and in order, give the same parse and prediction."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import UserUttered
+
+    from bot.stack import model_path
+
+    rasa_speedups.apply()
+    agent = Agent.load(str(model_path()))
+    messages = ["hur mycket kostar sfi", "كيف اسجل ابني في المدرسة في فاربيري", "کرایه خانه در نکه چند است",
+                "", "🙂", "x" * 300]
+
+    async def run_all():
+        results = []
+        for text in messages:
+            parsed = await agent.parse_message(text)
+            tracker = await agent.tracker_store.get_or_create_tracker(f"order-{len(results)}")
+            tracker.update(UserUttered(text, parsed["intent"], parsed["entities"], parse_data=parsed))
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            results.append((parsed, prediction.max_confidence_index, prediction.max_confidence, prediction.policy_name))
+        return results
+
+    in_order = asyncio.run(run_all())
+    DaskGraphRunner.run = rasa_speedups.original_graph_run
+    try:
+        by_dask = asyncio.run(run_all())
+    finally:
+        DaskGraphRunner.run = rasa_speedups.run_graph_in_order
+    assert in_order == by_dask
+    assert in_order[0][0]["intent"]["name"].startswith("sfi_")
