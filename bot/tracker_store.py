@@ -183,17 +183,21 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
                 new_events = list(tracker.events)[getattr(tracker, _STORED):]
             else:
                 new_events = list(self._additional_events(session, tracker))
+            rows = []
             for event in new_events:
                 data = event.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                ))
-            session.flush()
+                rows.append({
+                    "sender_id": sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                })
+            if rows:
+                # One INSERT for all rows, in event order (ids ascend as Rasa's reads expect),
+                # instead of the ORM's one statement and object per event.
+                session.execute(self.SQLEvent.__table__.insert(), rows)
             after = self._fingerprint(session, sender_id) if new_events else before
             session.commit()
         # Cache only what is certainly the database's content: the tracker was read at the
