@@ -11,6 +11,14 @@ and sees the asyncio loop, executor threads and SQLAlchemy alike.
 the most samples on the stack ("inclusive") and on top ("self"), ours and Rasa's alike.
 
     python -m bot.profiling report DIR   # print the reports of a profiled run
+
+The sampler shows where time goes, including start-up and other threads, but it samples less
+often while the main thread holds the GIL. ``python -m bot.bench --cprofile DIR`` instead runs
+cProfile in the main thread of every process (``NEWCOMER_CPROFILE_DIR``): the benchmark clears
+it (SIGUSR2) just before the measured load and has it write ``<name>-<pid>.prof`` (SIGUSR1)
+just after, so the file holds exactly the load, call counts included:
+
+    python -m bot.profiling cprofile DIR/rasa-*.prof   # the functions with the most time
 """
 
 from __future__ import annotations
@@ -110,20 +118,62 @@ class Sampler:
 _sampler: Optional[Sampler] = None
 
 
+def _process_name() -> str:
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    if name in ("-m", "-c", "__main__.py") or not name:
+        name = "python"
+    if len(sys.argv) > 1 and name in ("python", "__main__.py"):
+        name = sys.argv[1].replace("/", "_")[:30]
+    return name
+
+
 def start(directory: Optional[str] = None) -> None:
     """Start sampling this process if ``NEWCOMER_PROFILE_DIR`` (or ``directory``) is set."""
     global _sampler
     directory = directory or os.environ.get("NEWCOMER_PROFILE_DIR")
     if not directory or _sampler is not None:
         return
-    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
-    if name in ("-m", "-c", "__main__.py") or not name:
-        name = "python"
-    if len(sys.argv) > 1 and name in ("python", "__main__.py"):
-        name = sys.argv[1].replace("/", "_")[:30]
     Path(directory).mkdir(parents=True, exist_ok=True)
-    _sampler = Sampler(Path(directory) / f"{name}-{os.getpid()}.txt")
+    _sampler = Sampler(Path(directory) / f"{_process_name()}-{os.getpid()}.txt")
     _sampler.start()
+
+
+_cprofiler = None
+
+
+def start_cprofile(directory: Optional[str] = None) -> None:
+    """cProfile in this (main) thread if ``NEWCOMER_CPROFILE_DIR`` is set; SIGUSR2 clears
+    what it has, SIGUSR1 writes it."""
+    global _cprofiler
+    directory = directory or os.environ.get("NEWCOMER_CPROFILE_DIR")
+    if not directory or _cprofiler is not None:
+        return
+    import cProfile
+    import signal
+
+    path = Path(directory) / f"{_process_name()}-{os.getpid()}.prof"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _cprofiler = cProfile.Profile()
+
+    def clear(*_):
+        _cprofiler.clear()
+
+    def dump(*_):
+        _cprofiler.dump_stats(str(path))
+
+    signal.signal(signal.SIGUSR2, clear)
+    signal.signal(signal.SIGUSR1, dump)
+    _cprofiler.enable()
+
+
+def cprofile_report(paths, limit: int = 45) -> None:
+    import pstats
+
+    for path in paths:
+        print(f"==== {path}")
+        stats = pstats.Stats(str(path))
+        stats.sort_stats("cumulative").print_stats(limit)
+        stats.sort_stats("tottime").print_stats(limit)
 
 
 def report(directory: str) -> None:
@@ -133,6 +183,9 @@ def report(directory: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "report":
-        sys.exit("usage: python -m bot.profiling report DIR")
-    report(sys.argv[2])
+    if len(sys.argv) >= 3 and sys.argv[1] == "cprofile":
+        cprofile_report(sys.argv[2:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "report":
+        report(sys.argv[2])
+    else:
+        sys.exit("usage: python -m bot.profiling report DIR | cprofile FILE.prof ...")
