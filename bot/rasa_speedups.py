@@ -15,6 +15,15 @@ own constant. The graph of the model's components ran through dask's scheduler o
 message (twice: parse, then predict); ``run_graph_in_order`` runs the same nodes in an order
 that respects their dependencies, without the scheduler.
 
+The dialogue policy (``RulePolicy``) asks for the dialogue states of the whole session at
+least twice per message (before the answer and after it), and Rasa computes them by replaying
+every event of the session into a fresh tracker each time: a quarter of the Rasa server's time
+under load, growing with the conversation. ``states_for_tracker_history`` keeps, per
+conversation, the states computed so far and the replayed tracker; when the session's events
+begin with exactly the events (the same objects) it has seen, only the new ones are replayed.
+Anything else — another conversation, events read again from the database, a rewind or a
+restart that changes the applied events — computes everything as Rasa does.
+
 Event types are resolved from a cache instead of walking every ``Event`` subclass per event.
 
 Start-up: loading the model imports ``skops.io`` (the intent classifier's file format), whose
@@ -30,7 +39,9 @@ classifier trusts any NumPy/SciPy/scikit-learn type by prefix (``bot/nlu_compone
 
 from __future__ import annotations
 
+import collections
 import functools
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.core.actions.action import RemoteAction
@@ -192,10 +203,111 @@ def import_skops_quickly() -> None:
     import skops.io  # noqa: F401
 
 
+# --- dialogue states, continued instead of recomputed ------------------------------------
+
+STATES_CACHE_SIZE = 1000  # conversations; each entry holds its states and one tracker copy
+
+
+@dataclass
+class _StatesSoFar:
+    """The loop of ``Domain.states_for_tracker_history`` paused before its final state."""
+
+    domain: Any  # held, so that its id in the cache key cannot be reused by another domain
+    applied: List[Any]  # the applied events replayed so far (the objects themselves)
+    tracker: Any  # a tracker with exactly those events applied
+    states: List[Dict[str, Any]]
+    last_ml_action_sub_state: Any = None
+    turn_was_hidden: bool = False
+
+
+_states_cache: "collections.OrderedDict[tuple, _StatesSoFar]" = collections.OrderedDict()
+_original_states_for_tracker_history = None
+
+
+def _copy_states(states: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """States are dicts of sub-state dicts of immutable values, and Rasa's featurizers edit the
+    returned ones (the last user input): callers and the cache never share a dict. A sub-state
+    that Rasa shares between two states (the user input carried over a bot turn) stays shared
+    in the copy."""
+    copies: Dict[int, Any] = {}
+
+    def copied(sub):
+        if not isinstance(sub, dict):
+            return sub
+        if id(sub) not in copies:
+            copies[id(sub)] = dict(sub)
+        return copies[id(sub)]
+
+    return [{kind: copied(sub) for kind, sub in state.items()} for state in states]
+
+
+def _state_step(domain, so_far: _StatesSoFar, tracker, hide_rule_turn: bool, omit_unset_slots: bool,
+                ignore_rule_only_turns: bool, rule_only_data) -> None:
+    """One pass of the loop body of Rasa 3.6's ``Domain.states_for_tracker_history``."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+
+    if ignore_rule_only_turns:
+        if not so_far.turn_was_hidden:
+            so_far.last_ml_action_sub_state = domain._get_prev_action_sub_state(tracker)
+        if not tracker.followup_action and not tracker.latest_action_name == tracker.active_loop_name:
+            so_far.turn_was_hidden = hide_rule_turn
+        if so_far.turn_was_hidden:
+            return
+    state = domain.get_active_state(tracker, omit_unset_slots=omit_unset_slots)
+    if ignore_rule_only_turns:
+        domain._remove_rule_only_features(state, rule_only_data)
+        if so_far.states:
+            domain._substitute_rule_only_user_input(state, so_far.states[-1])
+        if so_far.last_ml_action_sub_state:
+            state[PREVIOUS_ACTION] = so_far.last_ml_action_sub_state
+    so_far.states.append(domain._clean_state(state))
+
+
+def states_for_tracker_history(self, tracker, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
+                               rule_only_data=None):
+    """``Domain.states_for_tracker_history``, continued from the states of this conversation's
+    previous call when its applied events extend the ones seen then (see module docstring)."""
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if type(tracker) is not DialogueStateTracker or tracker.is_rule_tracker:  # training: Rasa's own
+        return _original_states_for_tracker_history(self, tracker, omit_unset_slots, ignore_rule_only_turns,
+                                                    rule_only_data)
+    applied = tracker.applied_events()
+    key = (id(self), tracker.sender_id, omit_unset_slots, ignore_rule_only_turns, id(rule_only_data))
+    so_far = _states_cache.get(key)
+    continues = (so_far is not None and so_far.domain is self and len(applied) >= len(so_far.applied)
+                 and all(new is old for new, old in zip(applied, so_far.applied)))
+    if not continues:
+        so_far = _StatesSoFar(self, [], tracker.init_copy(), [])
+    for event in applied[len(so_far.applied):]:
+        if isinstance(event, ActionExecuted):
+            _state_step(self, so_far, so_far.tracker, event.hide_rule_turn, omit_unset_slots,
+                        ignore_rule_only_turns, rule_only_data)
+        so_far.tracker.update(event)
+        so_far.applied.append(event)
+    _states_cache[key] = so_far
+    _states_cache.move_to_end(key)
+    while len(_states_cache) > STATES_CACHE_SIZE:
+        _states_cache.popitem(last=False)
+    # The final state (the tracker after every event) is computed on a copy of the loop's
+    # variables, so the cached loop can go on from before it next time.
+    final = _StatesSoFar(self, so_far.applied, so_far.tracker, _copy_states(so_far.states),
+                         so_far.last_ml_action_sub_state, so_far.turn_was_hidden)
+    _state_step(self, final, so_far.tracker, False, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    return final.states
+
+
 def apply() -> None:
     from rasa.engine.runner.dask import DaskGraphRunner
 
     RemoteAction._validate_action_result = _validate_action_result
+    from rasa.shared.core.domain import Domain
+
+    global _original_states_for_tracker_history
+    if Domain.states_for_tracker_history is not states_for_tracker_history:
+        _original_states_for_tracker_history = Domain.states_for_tracker_history
+        Domain.states_for_tracker_history = states_for_tracker_history
     if DaskGraphRunner.run is not run_graph_in_order:
         global original_graph_run
         original_graph_run = DaskGraphRunner.run  # kept for tests/test_rasa_speedups.py

@@ -145,3 +145,80 @@ def test_graph_run_in_order_parses_and_predicts_as_dask_does():
         DaskGraphRunner.run = rasa_speedups.run_graph_in_order
     assert in_order == by_dask
     assert in_order[0][0]["intent"]["name"].startswith("sfi_")
+
+
+# --- dialogue states continued from the previous call ---------------------------------------
+
+def _domain():
+    from rasa.shared.core.domain import Domain
+
+    from bot.stack import ROOT
+
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def _event_strategy(domain):
+    from hypothesis import strategies as st
+    from rasa.shared.core import events as e
+
+    intents = st.sampled_from(domain.intents[:12])
+    actions = st.sampled_from(["action_listen", "action_answer_topic", "action_clarify", "action_request_human",
+                               "action_switch_language"])
+    slots = st.sampled_from([slot.name for slot in domain.slots])
+    return st.one_of(
+        st.builds(lambda i, t: e.UserUttered(t, {"name": i, "confidence": 0.9}, []), intents,
+                  st.sampled_from(["hej", "sfi", "بالعربي", ""])),
+        st.builds(lambda a, hide: e.ActionExecuted(a, hide_rule_turn=hide), actions, st.booleans()),
+        st.builds(lambda n, v: e.SlotSet(n, v), slots, st.sampled_from(["ar", "sv", "1383", None])),
+        st.sampled_from([e.UserUtteranceReverted(), e.ActionReverted(), e.Restarted(), e.SessionStarted(),
+                         e.ConversationPaused(), e.ConversationResumed()]),
+        st.builds(lambda a: e.FollowupAction(a), actions),
+    )
+
+
+def test_continued_dialogue_states_equal_rasas_after_every_event():
+    """The same tracker grows event by event, as in a conversation; after each event every
+    flag combination gives exactly Rasa's states, even when callers edit what they got."""
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.apply()
+    domain = _domain()
+    original = rasa_speedups._original_states_for_tracker_history
+    rule_only = {"slots": ["pending_topic"], "active_loops": []}
+    flags = [(False, False, None), (True, False, None), (False, True, rule_only), (True, True, rule_only)]
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(_event_strategy(domain), min_size=1, max_size=25), st.integers(0, 10 ** 6))
+    def check(events, number):
+        tracker = DialogueStateTracker(f"states-{number}", domain.slots)
+        for event in events:
+            tracker.update(event)
+            for omit, ignore, rule_only_data in flags:
+                continued = domain.states_for_tracker_history(tracker, omit, ignore, rule_only_data)
+                assert continued == original(domain, tracker, omit, ignore, rule_only_data)
+                for state in continued:  # what Rasa's featurizers do to the states they get
+                    state.get("user", {}).pop("text", None)
+                    state.get("user", {}).pop("intent", None)
+
+    check()
+
+
+def test_dialogue_states_start_again_for_events_read_anew():
+    """A tracker rebuilt from new event objects (read again from the database) is not
+    continued from the old one's states, even with the same sender and content."""
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.apply()
+    domain = _domain()
+
+    def rebuilt(intent):
+        return DialogueStateTracker.from_events("anew", [
+            ActionExecuted("action_listen"), UserUttered("hej", {"name": intent}), ActionExecuted("action_small_talk"),
+            SlotSet("language", "sv"), ActionExecuted("action_listen")], domain.slots)
+
+    first = domain.states_for_tracker_history(rebuilt("greet"))
+    second = domain.states_for_tracker_history(rebuilt("thank"))
+    assert first != second
+    assert second == rasa_speedups._original_states_for_tracker_history(domain, rebuilt("thank"))
