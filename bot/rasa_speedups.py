@@ -274,7 +274,11 @@ def states_for_tracker_history(self, tracker, omit_unset_slots: bool = False, ig
         return _original_states_for_tracker_history(self, tracker, omit_unset_slots, ignore_rule_only_turns,
                                                     rule_only_data)
     applied = tracker.applied_events()
-    key = (id(self), tracker.sender_id, omit_unset_slots, ignore_rule_only_turns, id(rule_only_data))
+    # RulePolicy builds rule_only_data afresh for every call: its content is the key. It is
+    # read only when rule-only turns are ignored.
+    rule_only_key = (tuple(sorted((name, tuple(values)) for name, values in rule_only_data.items()))
+                     if ignore_rule_only_turns and rule_only_data else None)
+    key = (id(self), tracker.sender_id, omit_unset_slots, ignore_rule_only_turns, rule_only_key)
     so_far = _states_cache.get(key)
     continues = (so_far is not None and so_far.domain is self and len(applied) >= len(so_far.applied)
                  and all(new is old for new, old in zip(applied, so_far.applied)))

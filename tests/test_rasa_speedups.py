@@ -222,3 +222,21 @@ def test_dialogue_states_start_again_for_events_read_anew():
     second = domain.states_for_tracker_history(rebuilt("thank"))
     assert first != second
     assert second == rasa_speedups._original_states_for_tracker_history(domain, rebuilt("thank"))
+
+
+def test_dialogue_states_continue_when_rulepolicy_passes_equal_rule_only_data_each_time():
+    """RulePolicy passes a new rule_only_data dict per call; the conversation still continues
+    from its cached states instead of starting a new entry (the speed-up would be lost)."""
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_speedups.apply()
+    domain = _domain()
+    tracker = DialogueStateTracker.from_events("continues", [ActionExecuted("action_listen"),
+                                                             UserUttered("hej", {"name": "greet"})], domain.slots)
+    domain.states_for_tracker_history(tracker, False, True, {"slots": ["a"], "active_loops": []})
+    entries = [k for k in rasa_speedups._states_cache if k[1] == "continues"]
+    tracker.update(ActionExecuted("action_small_talk"))
+    domain.states_for_tracker_history(tracker, False, True, {"slots": ["a"], "active_loops": []})
+    assert [k for k in rasa_speedups._states_cache if k[1] == "continues"] == entries
+    assert len(rasa_speedups._states_cache[entries[0]].applied) == 3
