@@ -122,7 +122,7 @@ class Run:
     sent: Dict[str, int] = field(default_factory=dict)
     wrong_count: int = 0
     unanswered: int = 0
-    handoffs: int = 0  # conversations handed to a person (the product's channel says so)
+    handoffs: int = 0  # times a person took a conversation over (the reply's custom "handoff" state)
     ready_seconds: Optional[float] = None
     memory: Dict[str, int] = field(default_factory=dict)  # process → peak RSS in kB
     cpu: Dict[str, float] = field(default_factory=dict)  # process → CPU seconds during the measured load
@@ -420,8 +420,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         extra_env.update({name: os.environ[name] for name in ("FACTS_OFFLINE", "RATE_LIMIT_BURST")})
         # Its own directory, as in tests/test_scaled.py: PostgreSQL and Redis run as their own
         # users and must reach it (run_dir is private to this user).
-        stack = ScaledStack(state_dir=Path(tempfile.mkdtemp(prefix="newcomer-bench-scaled-")), instances=args.scaled, lb_port=_free_port(),
-                            postgres_port=_free_port(), redis_port=_free_port(),
+        stack = ScaledStack(state_dir=Path(tempfile.mkdtemp(prefix="newcomer-bench-scaled-")),
+                            instances=args.scaled, lb_port=_free_port(), postgres_port=_free_port(),
+                            redis_port=_free_port(),
                             rasa_ports=[_free_port() for _ in range(args.scaled)],
                             actions_ports=[_free_port() for _ in range(args.scaled)], web_port=_free_port(),
                             periodic_jobs=False, extra_env=extra_env)
