@@ -9,17 +9,28 @@
 
 Both pause the conversation; ``action_clarify`` hands over the same way after repeated
 failures (``actions.actions``).
+
+* ``action_session_start``: Rasa's own session start, plus the pause when a person still has
+  the conversation. A new session begins when a newcomer writes after a day's silence
+  (``session_config`` in domain.yml), and Rasa's new session forgets the pause: the bot would
+  answer a conversation that a staff member is handling, and the user's messages would no
+  longer wait for that person.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import List
 
-from rasa_sdk.events import EventType
+from rasa_sdk import Action
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import NewcomerAction, Turn
 from bot import handoff
+
+logger = logging.getLogger(__name__)
 
 
 async def hand_over(dispatcher: CollectingDispatcher, tracker, turn: Turn, reason: str,
@@ -63,3 +74,28 @@ class ActionCrisis(NewcomerAction):
 
         turn = await read_turn(tracker)
         return turn.events + await self.respond(dispatcher, tracker, turn)
+
+
+class ActionSessionStart(Action):
+    """Rasa's session start (slots carried over, as ``carry_over_slots_to_new_session`` says),
+    still paused if the conversation's hand-off ticket is open."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
+        if carry_over:
+            events += [SlotSet(name, value) for name, value in tracker.current_slot_values().items()
+                       if value is not None]
+        try:
+            handed_over = await asyncio.get_running_loop().run_in_executor(
+                None, handoff.has_open_ticket, tracker.sender_id)
+        except Exception:  # the bot answering beats a conversation nobody answers
+            logger.exception("could not check the hand-off ticket of %s at a new session", tracker.sender_id)
+            handed_over = False
+        if handed_over:
+            events.append(ConversationPaused())
+        events.append(ActionExecuted("action_listen"))
+        return events

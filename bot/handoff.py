@@ -288,6 +288,19 @@ async def request_handoff(tracker, composer: Composer, municipality: Optional[Mu
     return [handoff_started(composer, municipality, opened.expectation)], [ConversationPaused()]
 
 
+def has_open_ticket(sender_id: str) -> bool:
+    """Whether a person has (or is about to take) the conversation (blocking: run it in a thread)."""
+    from django.db import close_old_connections
+
+    from bot.content import _ensure_django
+
+    _ensure_django()
+    close_old_connections()
+    from webapp.handoff import service
+
+    return service.is_handed_over(sender_id)
+
+
 def cancel_ticket(sender_id: str):
     """Close the conversation's open ticket as cancelled by the user (blocking: run it in a
     thread). The caller resumes the tracker."""

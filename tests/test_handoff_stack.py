@@ -253,3 +253,56 @@ def test_an_unclaimed_ticket_gets_the_contact_options_once_and_stays_open(chat, 
     assert_language([{"text": expected}], "ar")
     assert [e["text"] for e in chat.tracker(sender)["events"] if e["event"] == "bot"][-1] == expected
     assert chat.tracker(sender)["paused"] is True
+
+
+# --- a new session (a day's silence) while a person has the conversation -----------------------
+
+def age_conversation(sender: str, days: float) -> None:
+    """Move every stored event of the conversation ``days`` into the past, in the database the
+    stack's Rasa reads (column and JSON alike), as if the newcomer had been silent that long."""
+    import json
+
+    from django.db import connection
+
+    shift = days * 86400
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, timestamp, data FROM events WHERE sender_id = %s", [sender])
+        for row_id, timestamp, data in cursor.fetchall():
+            event = json.loads(data)
+            event["timestamp"] = event["timestamp"] - shift
+            cursor.execute("UPDATE events SET timestamp = %s, data = %s WHERE id = %s",
+                           [timestamp - shift, json.dumps(event), row_id])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_session_after_a_days_silence_stays_with_the_person(chat, language):
+    sender = chat.new_sender()
+    chat.send(sender, "/handoff_eviction", {"language": language, "municipality": "1383"})
+    assert ticket_of(sender).status == "waiting"
+    age_conversation(sender, days=2)
+
+    ack = chat.send(sender, SOMETHING_ELSE[language])
+    assert ack[0]["text"] == handoff.paused_acknowledgement(language).text and ACTIVE in customs(ack)
+    tracker = chat.tracker(sender)
+    assert tracker["paused"] is True
+    names = [e.get("name") or e["event"] for e in tracker["events"]]
+    assert "session_started" in names, "the silence must have started a new session"
+    _user, actions = user_and_actions_after(tracker, SOMETHING_ELSE[language])
+    assert actions == [], "the bot must not answer while a person has the conversation"
+    assert tracker["slots"]["language"] == language  # carried over into the new session
+
+
+def test_a_new_session_after_the_person_closed_the_ticket_is_answered_by_the_bot(chat):
+    from django.utils import timezone
+
+    from webapp.handoff.models import HandoffTicket
+
+    sender = chat.new_sender()
+    chat.send(sender, "/handoff_debt", {"language": "ar", "municipality": "1383"})
+    HandoffTicket.objects.filter(sender_id=sender).update(status="closed", closed_at=timezone.now())
+    age_conversation(sender, days=2)
+
+    answer = chat.send(sender, "/sfi_cost")
+    _user, actions = user_and_actions_after(chat.tracker(sender), "/sfi_cost")
+    assert actions and actions[0] == "action_answer_topic"
+    assert_language(answer, "ar")
