@@ -89,13 +89,17 @@ class ActionSessionStart(Action):
         if carry_over:
             events += [SlotSet(name, value) for name, value in tracker.current_slot_values().items()
                        if value is not None]
-        try:
-            handed_over = await asyncio.get_running_loop().run_in_executor(
-                None, handoff.has_open_ticket, tracker.sender_id)
-        except Exception:  # the bot answering beats a conversation nobody answers
-            logger.exception("could not check the hand-off ticket of %s at a new session", tracker.sender_id)
-            handed_over = False
-        if handed_over:
+        if tracker.is_paused() and await self._ticket_open(tracker.sender_id):
             events.append(ConversationPaused())
         events.append(ActionExecuted("action_listen"))
         return events
+
+    @staticmethod
+    async def _ticket_open(sender_id: str) -> bool:
+        """Asked only when the ending session was paused: a new conversation, and most new
+        sessions, cost no database query inside the conversation's lock."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, handoff.has_open_ticket, sender_id)
+        except Exception:  # the bot answering beats a conversation nobody answers
+            logger.exception("could not check the hand-off ticket of %s at a new session", sender_id)
+            return False
