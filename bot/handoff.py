@@ -251,7 +251,9 @@ def topics_asked(events: Iterable[dict]) -> List[str]:
     return seen
 
 
-def _open_ticket_blocking(**fields):
+def _service():
+    """``webapp.handoff.service`` with Django set up and stale connections closed. Blocking,
+    like everything in it: the action server calls these helpers in a thread."""
     from django.db import close_old_connections
 
     from bot.content import _ensure_django
@@ -260,7 +262,11 @@ def _open_ticket_blocking(**fields):
     close_old_connections()
     from webapp.handoff import service
 
-    return service.open_ticket(**fields)
+    return service
+
+
+def _open_ticket_blocking(**fields):
+    return _service().open_ticket(**fields)
 
 
 async def request_handoff(tracker, composer: Composer, municipality: Optional[Municipality], reason: str,
@@ -290,26 +296,10 @@ async def request_handoff(tracker, composer: Composer, municipality: Optional[Mu
 
 def has_open_ticket(sender_id: str) -> bool:
     """Whether a person has (or is about to take) the conversation (blocking: run it in a thread)."""
-    from django.db import close_old_connections
-
-    from bot.content import _ensure_django
-
-    _ensure_django()
-    close_old_connections()
-    from webapp.handoff import service
-
-    return service.is_handed_over(sender_id)
+    return _service().is_handed_over(sender_id)
 
 
 def cancel_ticket(sender_id: str):
     """Close the conversation's open ticket as cancelled by the user (blocking: run it in a
     thread). The caller resumes the tracker."""
-    from django.db import close_old_connections
-
-    from bot.content import _ensure_django
-
-    _ensure_django()
-    close_old_connections()
-    from webapp.handoff import service
-
-    return service.cancel_by_user(sender_id)
+    return _service().cancel_by_user(sender_id)
