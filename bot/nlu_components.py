@@ -141,6 +141,7 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if examples:
+            self._idf = None  # refitted below
             features = self.tfidf.fit_transform(self._features(examples))
             self.svm.fit(features, [e.get(INTENT) for e in examples])
             self.persist()
