@@ -234,7 +234,7 @@ def peak_memory(processes: Dict[str, subprocess.Popen]) -> Dict[str, int]:
     peaks = {}
     for name, process in processes.items():
         total = 0
-        for pid in [process.pid, *_descendants(process.pid)]:
+        for pid in _process_tree(process):
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmHWM:"):
@@ -252,7 +252,7 @@ def cpu_seconds(processes: Dict[str, subprocess.Popen]) -> Dict[str, float]:
     used = {}
     for name, process in processes.items():
         total = 0
-        for pid in [process.pid, *_descendants(process.pid)]:
+        for pid in _process_tree(process):
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
@@ -262,6 +262,11 @@ def cpu_seconds(processes: Dict[str, subprocess.Popen]) -> Dict[str, float]:
     me = os.times()
     used["load generator"] = me.user + me.system
     return used
+
+
+def _process_tree(process: subprocess.Popen) -> List[int]:
+    """The process and every process below it (a server's workers count as the server)."""
+    return [process.pid, *_descendants(process.pid)]
 
 
 def _descendants(pid: int) -> List[int]:
