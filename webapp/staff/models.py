@@ -43,6 +43,11 @@ class StaffProfile(models.Model):
         help_text=f"Areas this person edits: {', '.join(Area.values)}; empty means all areas.")
     national_pool = models.BooleanField(
         default=False, help_text="Takes hand-off tickets from any municipality when no local staff can.")
+    # What a newcomer sees when this person answers ("Amina, Nacka kommun"): never the login
+    # name, which can be an e-mail address or an employee number.
+    display_name = models.CharField(
+        "visningsnamn", max_length=80, blank=True,
+        help_text="Namnet som nyanlända ser när du svarar, till exempel \"Amina, Nacka kommun\".")
 
     def __str__(self):
         return f"{self.user} ({self.role})"
