@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,3 +85,16 @@ def facts_offline() -> bool:
 def content_refresh_seconds() -> float:
     """How often the action server looks for published content changes."""
     return float(os.environ.get("CONTENT_REFRESH_SECONDS", "2"))
+
+
+def trusted_proxies() -> List["ipaddress._BaseNetwork"]:
+    """``TRUSTED_PROXIES``: addresses or networks (comma-separated) of our own reverse proxies,
+    whose ``X-Forwarded-For`` names the real client. Empty by default: trust no header."""
+    networks = []
+    for item in os.environ.get("TRUSTED_PROXIES", "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:  # a typo must not make every sign-in fail; it trusts nobody instead
+                logging.getLogger(__name__).warning("TRUSTED_PROXIES: %r is no address or network", item)
+    return networks

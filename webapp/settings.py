@@ -81,6 +81,9 @@ def _database():
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every password check goes through the sign-in limit (webapp/staff/login_limit.py).
+AUTHENTICATION_BACKENDS = ["webapp.staff.login_limit.RateLimitedModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
