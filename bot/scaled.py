@@ -263,7 +263,7 @@ class ScaledStack(Stack):
             "redis": [shutil.which("redis-server") or "/usr/bin/redis-server", str(self.state_dir / "redis" / "redis.conf")],
         }
         for number in range(self.instances):
-            commands[f"actions-{number + 1}"] = [python, "-m", "rasa_sdk", "--actions", "actions",
+            commands[f"actions-{number + 1}"] = [python, "-m", "bot.action_server", "--actions", "actions",
                                                  "--port", str(self.actions_ports[number]), "--quiet"]
         for number in range(self.instances):
             # bot.rasa_server: the token from RASA_TOKEN, never on this command line (ps shows it).

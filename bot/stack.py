@@ -138,7 +138,7 @@ class Stack:
 
     def commands(self, model: Path) -> Dict[str, List[str]]:
         return {
-            "actions": [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+            "actions": [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
                         "--port", str(self.actions_port), "--quiet"],
             # bot.rasa_server: the token from RASA_TOKEN, never on this command line (ps shows it).
             "rasa": [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
