@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from bot import settings
-from bot.stack import ROOT, VENV_BIN, Stack, manage, process_env, train_if_needed
+from bot.stack import ROOT, VENV_BIN, Stack, end_with_parent, manage, process_env, train_if_needed
 
 DEPLOY_DIR = ROOT / "deploy"
 DATABASE_NAME = "newcomer"
@@ -263,12 +263,14 @@ class ScaledStack(Stack):
             "redis": [shutil.which("redis-server") or "/usr/bin/redis-server", str(self.state_dir / "redis" / "redis.conf")],
         }
         for number in range(self.instances):
-            commands[f"actions-{number + 1}"] = [python, "-m", "rasa_sdk", "--actions", "actions",
+            commands[f"actions-{number + 1}"] = [python, "-m", "bot.action_server", "--actions", "actions",
                                                  "--port", str(self.actions_ports[number]), "--quiet"]
         for number in range(self.instances):
+            # bot.rasa_server: the token from RASA_TOKEN, never on this command line (ps shows it).
             commands[f"rasa-{number + 1}"] = [
-                str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", settings.rasa_token(),
-                "-i", "127.0.0.1", "-p", str(self.rasa_ports[number]), "--cors", "*", "-m", str(model),
+                python, "-m", "bot.rasa_server", "run", "--enable-api",
+                "-i", "127.0.0.1", "-p", str(self.rasa_ports[number]),
+                "--cors", *settings.rasa_cors_origins(self.public_url()), "-m", str(model),
                 "--endpoints", str(self.rasa_endpoints_file(number)), "--credentials", "credentials.yml"]
         commands["web"] = [python, "manage.py", "runserver", f"127.0.0.1:{self.web_port}", "--noreload"]
         if self.periodic_jobs:
@@ -306,7 +308,9 @@ class ScaledStack(Stack):
         output = open(self.log_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
             self.commands(self.model)[name], cwd=self.postgres_dir if name == "postgres" else ROOT, env=env,
-            stdout=output, stderr=subprocess.STDOUT, start_new_session=True, user=user)
+            stdout=output, stderr=subprocess.STDOUT, start_new_session=True, user=user,
+            # PostgreSQL: SIGINT is its fast shutdown (see stop_process).
+            preexec_fn=end_with_parent(signal.SIGINT if name == "postgres" else signal.SIGTERM))
         output.close()
 
     def stop_process(self, name: str) -> None:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import hashlib
 import os
 import signal
@@ -83,6 +84,27 @@ def process_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return env
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def end_with_parent(death_signal: int = signal.SIGTERM):
+    """A ``preexec_fn`` that makes the child receive ``death_signal`` when this process dies,
+    however it dies: a supervisor killed with SIGKILL (a second Ctrl-C, a service manager)
+    runs no cleanup, and children in sessions of their own would keep their ports.
+
+    Set after any change of user (``Popen(user=…)``): Linux clears the setting on a change of
+    credentials, and ``preexec_fn`` runs after it."""
+    supervisor = os.getpid()
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded here: the child between fork and exec must not import
+
+    def in_child() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, int(death_signal), 0, 0, 0)
+        if os.getppid() != supervisor:  # the supervisor died before prctl: no signal will come
+            os._exit(1)
+
+    return in_child
+
+
 def manage(*args: str, env: Optional[Dict[str, str]] = None) -> None:
     subprocess.run([str(VENV_BIN / "python"), "manage.py", *args], cwd=ROOT, env=process_env(env), check=True)
 
@@ -116,10 +138,12 @@ class Stack:
 
     def commands(self, model: Path) -> Dict[str, List[str]]:
         return {
-            "actions": [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+            "actions": [str(VENV_BIN / "python"), "-m", "bot.action_server", "--actions", "actions",
                         "--port", str(self.actions_port), "--quiet"],
-            "rasa": [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", settings.rasa_token(),
-                     "-i", "127.0.0.1", "-p", str(self.rasa_port), "--cors", "*", "-m", str(model),
+            # bot.rasa_server: the token from RASA_TOKEN, never on this command line (ps shows it).
+            "rasa": [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
+                     "-i", "127.0.0.1", "-p", str(self.rasa_port),
+                     "--cors", *settings.rasa_cors_origins(f"http://127.0.0.1:{self.web_port}"), "-m", str(model),
                      "--endpoints", str(self.endpoints_file()), "--credentials", "credentials.yml"],
             "web": [str(VENV_BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{self.web_port}", "--noreload"],
             # Periodic work: hand-off tickets nobody claimed in time (webapp/handoff/service.py).
@@ -138,6 +162,8 @@ class Stack:
 
     def start(self, model: Path, timeout: float = 180) -> None:
         self.model = model
+        settings.private_var_dir()
+        settings.secure_database_files()
         for name in self.commands(model):
             if name != "telegram":
                 self.start_process(name)
@@ -153,7 +179,8 @@ class Stack:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = open(self.log_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(self.commands(self.model)[name], cwd=ROOT, env=env, stdout=output,
-                                                stderr=subprocess.STDOUT if output else None, start_new_session=True)
+                                                stderr=subprocess.STDOUT if output else None, start_new_session=True,
+                                                preexec_fn=end_with_parent())
 
     def stop_process(self, name: str) -> None:
         process = self.processes[name]
@@ -210,12 +237,17 @@ def prepare_database() -> None:
     manage("migrate", "--noinput", "-v", "0")
     manage("load_content")
     manage("load_office_hours")
+    settings.secure_database_files()  # also a database created before files were kept private
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["train", "run", "model-path"])
+    parser.add_argument("--ports", default="5005,5055,8000", metavar="RASA,ACTIONS,WEB",
+                        help="the three ports of `run` (default: %(default)s, as CONTRACT.md)")
     args = parser.parse_args(argv)
+    # Everything the stack writes (var/, databases, logs, generated secrets) is the owner's only.
+    os.umask(0o077)
     if args.command == "model-path":
         print(model_path())
         return 0
@@ -223,7 +255,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "train":
         return 0
     prepare_database()
-    stack = Stack(telegram=bool(os.environ.get("TELEGRAM_TOKEN")), retention=True)
+    rasa_port, actions_port, web_port = (int(port) for port in args.ports.split(","))
+    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, web_port=web_port,
+                  telegram=bool(os.environ.get("TELEGRAM_TOKEN")), retention=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     stack.start(model)
     print(

@@ -79,7 +79,7 @@ def test_an_idle_session_expires_and_activity_keeps_it_alive(make_staff):
 
 def test_sign_in_is_rate_limited_per_address(make_staff):
     from webapp.staff.models import AuditEntry
-    from webapp.staff.views import MAX_FAILURES_PER_ADDRESS
+    from webapp.staff.login_limit import MAX_FAILURES_PER_ADDRESS
 
     address = f"203.0.113.{uuid.uuid4().int % 250 + 1}"
     client = Client(REMOTE_ADDR=address)

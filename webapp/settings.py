@@ -6,7 +6,7 @@ import os
 from bot import settings as env
 
 BASE_DIR = env.ROOT
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-" + env.rasa_token()
+SECRET_KEY = env.django_secret_key()
 DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
@@ -81,6 +81,9 @@ def _database():
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every password check goes through the sign-in limit (webapp/staff/login_limit.py).
+AUTHENTICATION_BACKENDS = ["webapp.staff.login_limit.RateLimitedModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -114,6 +117,12 @@ SECURE_COOKIES = os.environ.get("DJANGO_SECURE_COOKIES", "0") == "1"
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_HSTS_SECONDS = 31536000 if SECURE_COOKIES else 0
+# TLS ends at nginx (docs/deployment.md), which talks plain HTTP to this app on loopback and
+# says "X-Forwarded-Proto: https". Without trusting that header Django thinks every request is
+# plain HTTP and never sends HSTS or builds https:// redirects. Only trusted with
+# DJANGO_SECURE_COOKIES=1, i.e. when the deployment says a TLS proxy is in front: the app then
+# listens on 127.0.0.1 only, so the header can come from that proxy alone.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_COOKIES else None
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,10 +5,14 @@ from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import include, path, re_path
 
 from webapp import views
+from webapp.staff.login_limit import answer_429_when_blocked
 
 urlpatterns = [
     path("", views.demo_page, name="demo"),
     path("healthz", views.health, name="health"),
+    # The admin's own login view, answering 429 when the shared sign-in limit refuses
+    # (webapp/staff/login_limit.py); listed first so it wins over admin.site.urls' route.
+    path("admin/login/", answer_429_when_blocked(admin.site.login)),
     path("admin/", admin.site.urls),
     path("telegram/", include("webapp.telegram.urls")),
     path("widget/", include("webapp.widget.urls")),

@@ -16,8 +16,10 @@ from __future__ import annotations
 from typing import Optional
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
-from webapp.staff.access import can_see_municipality, has_role, is_admin, profile_of
+from webapp.content.models import Status
+from webapp.staff.access import can_see_municipality, has_role, is_admin, municipality_codes, profile_of
 from webapp.staff.models import Area, Role
 
 CRISIS_PREFIX = "crisis_"
@@ -37,6 +39,18 @@ def admin_only(key: str) -> bool:
 def may_see_place(user, code: Optional[str]) -> bool:
     """National content (``None``) is the admins'; municipalities are their staff's."""
     return can_see_municipality(user, code)
+
+
+def visible_versions(user, queryset):
+    """The versions in ``queryset`` that ``user`` may read: admins all; everyone else their own
+    municipalities' versions and the *published* national ones (what the bot shows anyway).
+    Every view that takes a version id from the request filters through this, so an id of an
+    unpublished national draft or of another municipality's text is simply not found (404)."""
+    if is_admin(user):
+        return queryset
+    codes = municipality_codes(user) or set()
+    national_published = Q(municipality__isnull=True, status=Status.PUBLISHED)
+    return queryset.filter(Q(municipality_id__in=codes) | national_published)
 
 
 def may_edit(user, code: Optional[str], key: str) -> bool:

@@ -39,8 +39,9 @@ def parse(text: str) -> dict:
     """Intent and entities from the running Rasa server."""
     url = f"{settings.rasa_url().rstrip('/')}/model/parse"
     try:
-        response = requests.post(url, params={"token": settings.rasa_token()}, json={"text": text},
-                                 timeout=PARSE_TIMEOUT_SECONDS)
+        # The token in a header, not the URL: URLs end up in logs (bot/rasa_server.py).
+        response = requests.post(url, headers={"Authorization": f"Bearer {settings.rasa_token()}"},
+                                 json={"text": text}, timeout=PARSE_TIMEOUT_SECONDS)
     except requests.RequestException as error:
         logger.warning("preview: Rasa not reachable at %s: %s", url, error)
         raise RasaUnavailable("Boten (Rasa-servern) svarar inte just nu, så frågan kan inte tolkas. "

@@ -93,7 +93,7 @@ def _post_version(request, model, **identity):
         pk = int(request.POST.get("version", ""))
     except ValueError:
         raise Http404("no version")
-    return get_object_or_404(model, pk=pk, **identity)
+    return get_object_or_404(permissions.visible_versions(request.user, model.objects.all()), pk=pk, **identity)
 
 
 # -- list ---------------------------------------------------------------------------------------
@@ -255,7 +255,8 @@ def _posted_version(request, field: str, topic: str, language: str, code: Option
         pk = int(request.POST.get(field, ""))
     except ValueError:
         return None
-    return _here_or_national(AnswerVersion.objects.filter(pk=pk, topic=topic, language=language), code).first()
+    candidates = _here_or_national(AnswerVersion.objects.filter(pk=pk, topic=topic, language=language), code)
+    return permissions.visible_versions(request.user, candidates).first()
 
 
 def _save_answers(request, topic: str, code: Optional[str]) -> None:
@@ -305,7 +306,8 @@ def answer_diff(request, place: str, topic: str):
         raise Http404("unknown topic")
     permissions.check_edit(request.user, code, topic)
     municipality = _municipality_or_404(code)
-    allowed = _here_or_national(AnswerVersion.objects.filter(topic=topic), code)
+    allowed = permissions.visible_versions(
+        request.user, _here_or_national(AnswerVersion.objects.filter(topic=topic), code))
     language = request.GET.get("language") if request.GET.get("language") in LANGUAGES else SWEDISH
     old, new, problem = _pick_pair(request, allowed, language)
     context = {"topic": topic, "topic_label": topic_label(topic), "place": code or NATIONAL,
@@ -452,7 +454,7 @@ def fact_diff(request, code: str, kind: str, key: str):
     if kind not in FactKind.values:
         raise Http404("unknown kind")
     permissions.check_edit(request.user, code, kind)
-    allowed = workflow.fact_versions(code, kind, key)
+    allowed = permissions.visible_versions(request.user, workflow.fact_versions(code, kind, key))
     if not allowed.exists():
         raise Http404("no such fact")
     old, new, problem = _pick_pair(request, allowed, SWEDISH)

@@ -9,8 +9,10 @@ from webapp.staff.models import AuditEntry
 
 
 def _client_ip(request) -> Optional[str]:
-    # Behind our own proxy only: REMOTE_ADDR is what the web server saw.
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    # The client, not our own proxy: X-Forwarded-For only from TRUSTED_PROXIES.
+    from webapp.staff.login_limit import client_address
+
+    return client_address(request)
 
 
 def record(request, action: str, target=None, *, target_type: str = "", target_id: str = "",

@@ -3,9 +3,10 @@
 from django.urls import path
 
 from webapp.staff import views
+from webapp.staff.login_limit import answer_429_when_blocked
 
 urlpatterns = [
     path("", views.home, name="staff-home"),
-    path("login/", views.StaffLoginView.as_view(), name="staff-login"),
+    path("login/", answer_429_when_blocked(views.StaffLoginView.as_view()), name="staff-login"),
     path("logout/", views.StaffLogoutView.as_view(), name="staff-logout"),
 ]

@@ -10,6 +10,7 @@ nothing from a stranger is stored or processed. A good update goes into the dura
 
 import hmac
 import json
+import math
 import logging
 
 from django.core.exceptions import RequestDataTooBig
@@ -41,11 +42,71 @@ def webhook(request):
                        request.META.get("REMOTE_ADDR"))
         return HttpResponseForbidden("wrong or missing secret token")
     try:
-        update = json.loads(request.body)
-    except (ValueError, RequestDataTooBig):
+        update = parse_update(request.body)
+    except RequestDataTooBig:
         return HttpResponseBadRequest("the body must be one Telegram update as JSON")
-    update_id = update.get("update_id") if isinstance(update, dict) else None
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
-        return HttpResponseBadRequest("the update has no integer update_id")
-    InboxUpdate.objects.get_or_create(update_id=update_id, defaults={"payload": update})
+    except UnfitUpdate as problem:
+        logger.warning("telegram webhook: refused an update: %s", problem)
+        return HttpResponseBadRequest(str(problem))
+    InboxUpdate.objects.get_or_create(update_id=update["update_id"], defaults={"payload": update})
     return JsonResponse({"ok": True})
+
+
+class UnfitUpdate(ValueError):
+    """The body is not something Telegram sends; the message says what is wrong."""
+
+
+# A real update is an object nested five or six levels deep (update → message → reply_to_message
+# → chat …); 64 leaves room for new fields and still stops bodies built to exhaust the parser.
+MAX_DEPTH = 64
+# update_id is stored as a signed 64-bit integer (BigIntegerField); Telegram's are positive.
+UPDATE_ID_RANGE = range(0, 2 ** 63)
+
+
+def _refuse_constant(name: str):
+    raise UnfitUpdate(f"{name} is not JSON")
+
+
+def _check_plain(value, depth: int = 0) -> None:
+    """Only what standard JSON and every database can store: no nesting past MAX_DEPTH, no
+    NUL characters (PostgreSQL's jsonb refuses them) and no lone surrogates in strings or keys."""
+    if depth > MAX_DEPTH:
+        raise UnfitUpdate("the update is nested too deeply")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_plain(key, depth + 1)
+            _check_plain(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_plain(item, depth + 1)
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise UnfitUpdate("the update contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnfitUpdate("the update contains a lone surrogate") from None
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise UnfitUpdate("the update contains a number JSON cannot hold")
+
+
+def parse_update(body: bytes) -> dict:
+    """The update in ``body``, or ``UnfitUpdate``: only a JSON object with an integer
+    ``update_id`` in the stored range, and nothing a database or the worker could choke on."""
+    try:
+        update = json.loads(body, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise UnfitUpdate("the update is nested too deeply") from None
+    except ValueError as problem:  # also UnicodeDecodeError and UnfitUpdate from NaN/Infinity
+        if isinstance(problem, UnfitUpdate):
+            raise
+        raise UnfitUpdate("the body must be one Telegram update as JSON") from None
+    if not isinstance(update, dict):
+        raise UnfitUpdate("the body must be one Telegram update as JSON")
+    update_id = update.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        raise UnfitUpdate("the update has no integer update_id")
+    if update_id not in UPDATE_ID_RANGE:
+        raise UnfitUpdate("the update_id is out of range")
+    _check_plain(update)
+    return update
