@@ -6,6 +6,11 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
 
 * answers malformed requests (not JSON, no sender, a message that is not text) with a 400 and
   a plain explanation, never a 5xx;
+* lets each channel own its ids (``bot.web_sessions``): a caller holding the Rasa token
+  (``?token=`` or ``Authorization: Bearer``: the Telegram worker, operators' scripts, tests) may
+  use any id that matches ``SENDER_PATTERN``; an anonymous caller only a ``web-…`` id it got
+  from ``POST /webhooks/rest/session``, with that id's signature as ``"session"`` in the body
+  (otherwise 403, explained in the user's language);
 * keeps only the metadata the product understands (``language``, ``municipality``, and
   ``channel``: ``web`` or ``telegram`` for the front ends that post here, recorded as the
   message's input channel so transcripts show where a conversation happened);
@@ -40,14 +45,15 @@ from sanic.request import Request
 from bot import handoff, rasa_speedups, tracker_store_errors
 from bot.rate_limit import from_environment as rate_limiter_from_environment
 from bot.i18n import N_, translate
-from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language, to_ascii_digits
+from bot.language import DEFAULT_LANGUAGE, MAX_MESSAGE_CHARS, canonical_language, choose_reply_language, to_ascii_digits
 from bot.redaction import redact
+from bot import web_sessions
 from webapp.privacy.rasa_turn import ErasingCollector, erase_after_turn
 
 logger = logging.getLogger(__name__)
 
 STORED_MESSAGE_CHARS = 4 * MAX_MESSAGE_CHARS
-MAX_SENDER_CHARS = 128
+MAX_SENDER_CHARS = 128  # = the longest id web_sessions.SENDER_PATTERN allows
 _MUNICIPALITY_CODE = re.compile(r"^[0-9]{4}$")
 # JSON may spell lone UTF-16 surrogates ("\ud800"); Python keeps them, but they cannot be
 # encoded as UTF-8, so stored in a transcript they would break every page that shows it.
@@ -58,6 +64,8 @@ rasa_speedups.apply()
 tracker_store_errors.apply()  # a database error → the apology and a retry, never a forgotten turn
 
 APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
+# TRANSLATORS: the web chat sent a message without a valid session (e.g. an old or copied page).
+NO_SESSION = N_("This chat session is not valid any more. Please reload the page and write again.")
 # TRANSLATORS: the user sent many messages within seconds (no count: it would need plurals).
 SLOW_DOWN = N_("You are sending messages faster than I can read them. "
                "Please wait a few seconds and then send your message again.")
@@ -78,14 +86,21 @@ def parse_payload(payload: Any) -> Dict[str, Any]:
         sender = _LONE_SURROGATE.sub("\ufffd", sender)
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(f"\"sender\" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
+    if not web_sessions.valid_sender(sender):
+        # One strict pattern for every id: it needs no escaping in URLs, paths or logs, so
+        # the staff app, the hand-off and Rasa's HTTP API all see the same id.
+        raise BadRequest("\"sender\" may contain only letters A-Z and a-z, digits, \"_\", \"-\" and "
+                         f"\".\" (not first), at most {MAX_SENDER_CHARS} characters.")
     message = payload.get("message")
     if message is None:
         message = ""
     if not isinstance(message, str):
         raise BadRequest("\"message\" must be a string.")
     message = _LONE_SURROGATE.sub("\ufffd", message[:STORED_MESSAGE_CHARS])
-    return {"sender": sender.strip(), "message": redact(message),
-            "metadata": clean_metadata(payload.get("metadata"))}
+    session = payload.get("session")
+    return {"sender": sender, "message": redact(message),
+            "metadata": clean_metadata(payload.get("metadata")),
+            "session": session if isinstance(session, str) else None}
 
 
 def clean_metadata(metadata: Any) -> Dict[str, str]:
@@ -124,6 +139,11 @@ class NewcomerRestInput(RestInput):
         async def health(_: Request):
             return response.json({"status": "ok"})
 
+        @webhook.route("/session", methods=["POST"])
+        async def new_session(_: Request):
+            """A new web conversation: a random ``web-…`` id and its signature (bot.web_sessions)."""
+            return response.json(web_sessions.new_session(), headers={"Cache-Control": "no-store"})
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request):
             try:
@@ -134,6 +154,12 @@ class NewcomerRestInput(RestInput):
                 fields = parse_payload(payload)
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
+            fields["trusted"] = self.holds_token(request)
+            if not fields["trusted"] and not web_sessions.verify(fields["sender"], fields["session"]):
+                language = fields["metadata"].get("language") or DEFAULT_LANGUAGE
+                return response.json({"error": "an anonymous caller needs a web session: POST /webhooks/rest/session, "
+                                               "then send its \"sender\" and \"session\" with every message",
+                                      "text": translate(language, NO_SESSION)}, status=403)
 
             decision = rate_limiter.check(fields["sender"])
             if not decision.allowed:
@@ -174,6 +200,15 @@ class NewcomerRestInput(RestInput):
             return response.json(collector.messages)
 
         return webhook
+
+    @staticmethod
+    def holds_token(request: Request) -> bool:
+        """The caller sent the Rasa token: ``Authorization: Bearer`` (preferred: it stays out of
+        URLs and logs) or the contract's ``?token=``."""
+        presented = web_sessions.bearer_token(request.headers.get("authorization"))
+        if presented is None:
+            presented = request.args.get("token")
+        return web_sessions.token_matches(presented)
 
     @staticmethod
     def _reply_messages(sender: str, reply, custom: Dict[str, Any]) -> list:
