@@ -14,6 +14,10 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
 * keeps only the metadata the product understands (``language``, ``municipality``, and
   ``channel``: ``web`` or ``telegram`` for the front ends that post here, recorded as the
   message's input channel so transcripts show where a conversation happened);
+* validates ``/intent{…}`` payloads (``bot.payloads``): entities only with known names and
+  valid values, for every caller, so no slot ever holds a dict or an unknown code; and from a
+  newcomer only the payloads of the buttons the bot offered last (or the front ends' own), any
+  other is answered with a request to write the question instead and never executed;
 * redacts personnummer, phone numbers, e-mail addresses and case numbers before Rasa sees the
   message (``bot.redaction``), so they never reach the tracker store or the logs;
 * erases the conversation after the turn in which the user confirmed "delete my data", once
@@ -47,7 +51,7 @@ from bot.rate_limit import from_environment as rate_limiter_from_environment
 from bot.i18n import N_, translate
 from bot.language import DEFAULT_LANGUAGE, MAX_MESSAGE_CHARS, canonical_language, choose_reply_language, to_ascii_digits
 from bot.redaction import redact
-from bot import web_sessions
+from bot import payloads, web_sessions
 from webapp.privacy.rasa_turn import ErasingCollector, erase_after_turn
 
 logger = logging.getLogger(__name__)
@@ -66,6 +70,8 @@ tracker_store_errors.apply()  # a database error → the apology and a retry, ne
 APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
 # TRANSLATORS: the web chat sent a message without a valid session (e.g. an old or copied page).
 NO_SESSION = N_("This chat session is not valid any more. Please reload the page and write again.")
+# TRANSLATORS: a newcomer sent a button payload the bot did not offer (an old or a forged button).
+NOT_OFFERED = N_("This button no longer works. Please write your question instead.")
 # TRANSLATORS: the user sent many messages within seconds (no count: it would need plurals).
 SLOW_DOWN = N_("You are sending messages faster than I can read them. "
                "Please wait a few seconds and then send your message again.")
@@ -98,7 +104,7 @@ def parse_payload(payload: Any) -> Dict[str, Any]:
         raise BadRequest("\"message\" must be a string.")
     message = _LONE_SURROGATE.sub("\ufffd", message[:STORED_MESSAGE_CHARS])
     session = payload.get("session")
-    return {"sender": sender, "message": redact(message),
+    return {"sender": sender, "message": payloads.clean_payload(redact(message)),
             "metadata": clean_metadata(payload.get("metadata")),
             "session": session if isinstance(session, str) else None}
 
@@ -170,6 +176,13 @@ class NewcomerRestInput(RestInput):
                 return response.json([{"recipient_id": fields["sender"], "text": text}],
                                      headers={"Retry-After": str(decision.retry_after_seconds)})
 
+            if not fields["trusted"] and payloads.is_payload(fields["message"]):
+                offered = await self._offered_payloads(request, fields["sender"])
+                if not payloads.allowed_for_user(fields["message"], offered):
+                    logger.info("payload not offered to %s refused: %.80r", fields["sender"], fields["message"])
+                    language = await self._conversation_language(request, fields)
+                    return response.json([{"recipient_id": fields["sender"], "text": translate(language, NOT_OFFERED)}])
+
             collector = ErasingCollector()
             if handoff.is_cancel(fields["message"]):
                 back = await self._cancel_handoff(request, fields, on_new_message)
@@ -217,6 +230,16 @@ class NewcomerRestInput(RestInput):
         if reply.buttons:
             message["buttons"] = reply.buttons
         return [message, {"recipient_id": sender, "custom": custom}]
+
+    @staticmethod
+    async def _offered_payloads(request: Request, sender: str) -> list:
+        """The payloads of the buttons the bot offered last in this conversation."""
+        try:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        except Exception:  # the tracker store may be what failed: nothing counts as offered
+            logger.warning("no tracker for %s; no button payload is accepted", sender)
+            return []
+        return payloads.latest_offered_payloads(tracker.events) if tracker is not None else []
 
     @staticmethod
     async def _is_paused(request: Request, sender: str) -> bool:
