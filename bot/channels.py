@@ -25,7 +25,7 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
 * bounds what is stored: a message longer than ``STORED_MESSAGE_CHARS`` is cut (the bot then
   asks for a shorter message), so a 1 MB post cannot bloat the tracker store;
 * slows down a sender who floods one conversation (``bot.rate_limit``: a token bucket per
-  sender): the message is not passed to Rasa and the reply, in the user's language, asks them
+  sender, and for anonymous callers one per client address, so fresh ids do not help): the message is not passed to Rasa and the reply, in the user's language, asks them
   to wait a few seconds and send it again (with a ``Retry-After`` header);
 * never returns an empty answer: if nothing came back (the action server is down, an error),
   the user gets a short apology in their language and is asked to send the message again;
@@ -47,6 +47,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot import handoff, rasa_speedups, tracker_store_errors
+from bot.rate_limit import address_limiter_from_environment, client_address, trusted_proxies
 from bot.rate_limit import from_environment as rate_limiter_from_environment
 from bot.i18n import N_, translate
 from bot.language import DEFAULT_LANGUAGE, MAX_MESSAGE_CHARS, canonical_language, choose_reply_language, to_ascii_digits
@@ -140,14 +141,24 @@ class NewcomerRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("newcomer_rest_webhook", __name__)
         rate_limiter = rate_limiter_from_environment()  # one per Rasa process (bot/rate_limit.py)
+        address_limiter = address_limiter_from_environment()  # anonymous callers, per client address
+        proxies = trusted_proxies()
+
+        def address_of(request: Request) -> str:
+            return client_address(request.ip, request.headers.get("x-forwarded-for"), proxies)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request):
             return response.json({"status": "ok"})
 
         @webhook.route("/session", methods=["POST"])
-        async def new_session(_: Request):
-            """A new web conversation: a random ``web-…`` id and its signature (bot.web_sessions)."""
+        async def new_session(request: Request):
+            """A new web conversation: a random ``web-…`` id and its signature (bot.web_sessions).
+            Counted against the client address: fresh ids must not escape the limit."""
+            decision = address_limiter.check(address_of(request))
+            if not decision.allowed:
+                return response.json({"error": "too many new conversations from this address; try again later"},
+                                     status=429, headers={"Retry-After": str(decision.retry_after_seconds)})
             return response.json(web_sessions.new_session(), headers={"Cache-Control": "no-store"})
 
         @webhook.route("/webhook", methods=["POST"])
@@ -168,6 +179,8 @@ class NewcomerRestInput(RestInput):
                                       "text": translate(language, NO_SESSION)}, status=403)
 
             decision = rate_limiter.check(fields["sender"])
+            if decision.allowed and not fields["trusted"]:
+                decision = address_limiter.check(address_of(request))
             if not decision.allowed:
                 # 200 with a reply, not 429: the front ends show replies, and the user must
                 # read why nothing was answered. Rasa never sees the message.
