@@ -64,6 +64,7 @@ _MUNICIPALITY_CODE = re.compile(r"^[0-9]{4}$")
 # encoded as UTF-8, so stored in a transcript they would break every page that shows it.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 FRONT_END_CHANNELS = frozenset({"web", "telegram"})
+CLIENT_KEY = "client_key"  # metadata the channel adds for anonymous callers (bot.web_sessions.address_key)
 
 rasa_speedups.apply()
 tracker_store_errors.apply()  # a database error → the apology and a retry, never a forgotten turn
@@ -189,6 +190,9 @@ class NewcomerRestInput(RestInput):
                 return response.json([{"recipient_id": fields["sender"], "text": text}],
                                      headers={"Retry-After": str(decision.retry_after_seconds)})
 
+            if not fields["trusted"]:
+                # Set by the server, never by the caller: the hand-off caps open tickets per address.
+                fields["metadata"][CLIENT_KEY] = web_sessions.address_key(address_of(request))
             if not fields["trusted"] and payloads.is_payload(fields["message"]):
                 offered = await self._offered_payloads(request, fields["sender"])
                 if not payloads.allowed_for_user(fields["message"], offered):

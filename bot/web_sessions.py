@@ -95,6 +95,13 @@ def verify(sender: object, signature: object) -> bool:
     return hmac.compare_digest(sign(sender).encode("ascii"), signature.encode("utf-8", "replace"))
 
 
+def address_key(address: str) -> str:
+    """A pseudonym of a client address (an HMAC under the session secret, 22 characters): it
+    lets the hand-off count open tickets per address without storing the address itself."""
+    mac = hmac.new(secret(), b"newcomer-client-address\x00" + address.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:16]).rstrip(b"=").decode("ascii")
+
+
 def token_matches(presented: Optional[str]) -> bool:
     """True when ``presented`` is the Rasa token (constant time; an empty value never is)."""
     if not presented:
