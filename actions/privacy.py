@@ -3,7 +3,9 @@
 The bot asks first, in the user's language, with yes/no buttons. The buttons send the same
 intent with the answer as an entity (``/privacy_delete_data{"privacy_confirm":"yes"}``), so
 one rule (data/rules/privacy.yml) covers the question and both answers, and nothing is
-deleted by a misunderstood sentence: only the button (or that exact payload) deletes.
+deleted by a misunderstood sentence: only the button deletes, and only right after the bot
+asked. A "yes" payload sent without that question before it (one forged request) is answered
+with the question, so erasure always asks first, whoever sends the payload.
 
 The action does not erase anything itself. Rasa saves the turn after the action returns, and
 its SQL tracker store writes back every event it believes is new, so rows deleted here would
@@ -40,6 +42,23 @@ def confirmation_payload(answer: str) -> str:
     return f'/privacy_delete_data{{"{CONFIRM_ENTITY}":"{answer}"}}'
 
 
+def _was_just_asked(tracker: Tracker) -> bool:
+    """Did the bot's reply just before the latest user message offer the "yes, delete" button?"""
+    wanted = confirmation_payload(YES)
+    users_seen = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            users_seen += 1
+            if users_seen == 2:
+                return False
+        elif kind == "bot" and users_seen == 1:
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if any(isinstance(b, dict) and b.get("payload") == wanted for b in buttons):
+                return True
+    return False
+
+
 def _answer(tracker: Tracker) -> Optional[str]:
     for entity in tracker.latest_message.get("entities", []):
         if entity.get("entity") == CONFIRM_ENTITY and entity.get("value") in (YES, NO):
@@ -55,7 +74,7 @@ class ActionDeleteMyData(NewcomerAction):
 
     def respond(self, dispatcher, tracker: Tracker, turn: Turn) -> List[EventType]:
         answer = _answer(tracker)
-        if answer == YES:
+        if answer == YES and _was_just_asked(tracker):
             dispatcher.utter_message(text=turn.composer.t(DELETED), **{ERASE_AFTER_TURN: True})
         elif answer == NO:
             dispatcher.utter_message(text=turn.composer.t(NOTHING_DELETED),

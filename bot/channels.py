@@ -6,9 +6,18 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
 
 * answers malformed requests (not JSON, no sender, a message that is not text) with a 400 and
   a plain explanation, never a 5xx;
+* lets each channel own its ids (``bot.web_sessions``): a caller holding the Rasa token
+  (``?token=`` or ``Authorization: Bearer``: the Telegram worker, operators' scripts, tests) may
+  use any id that matches ``SENDER_PATTERN``; an anonymous caller only a ``web-…`` id it got
+  from ``POST /webhooks/rest/session``, with that id's signature as ``"session"`` in the body
+  (otherwise 403, explained in the user's language);
 * keeps only the metadata the product understands (``language``, ``municipality``, and
   ``channel``: ``web`` or ``telegram`` for the front ends that post here, recorded as the
   message's input channel so transcripts show where a conversation happened);
+* validates ``/intent{…}`` payloads (``bot.payloads``): entities only with known names and
+  valid values, for every caller, so no slot ever holds a dict or an unknown code; and from a
+  newcomer only the payloads of the buttons the bot offered last (or the front ends' own), any
+  other is answered with a request to write the question instead and never executed;
 * redacts personnummer, phone numbers, e-mail addresses and case numbers before Rasa sees the
   message (``bot.redaction``), so they never reach the tracker store or the logs;
 * erases the conversation after the turn in which the user confirmed "delete my data", once
@@ -16,7 +25,7 @@ when an action fails, so a newcomer would see nothing. This channel, registered 
 * bounds what is stored: a message longer than ``STORED_MESSAGE_CHARS`` is cut (the bot then
   asks for a shorter message), so a 1 MB post cannot bloat the tracker store;
 * slows down a sender who floods one conversation (``bot.rate_limit``: a token bucket per
-  sender): the message is not passed to Rasa and the reply, in the user's language, asks them
+  sender, and for anonymous callers one per client address, so fresh ids do not help): the message is not passed to Rasa and the reply, in the user's language, asks them
   to wait a few seconds and send it again (with a ``Retry-After`` header);
 * never returns an empty answer: if nothing came back (the action server is down, an error),
   the user gets a short apology in their language and is asked to send the message again;
@@ -38,26 +47,33 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot import handoff, rasa_speedups, tracker_store_errors
+from bot.rate_limit import address_limiter_from_environment, client_address, trusted_proxies
 from bot.rate_limit import from_environment as rate_limiter_from_environment
 from bot.i18n import N_, translate
-from bot.language import MAX_MESSAGE_CHARS, canonical_language, choose_reply_language, to_ascii_digits
+from bot.language import DEFAULT_LANGUAGE, MAX_MESSAGE_CHARS, canonical_language, choose_reply_language, to_ascii_digits
 from bot.redaction import redact
+from bot import payloads, web_sessions
 from webapp.privacy.rasa_turn import ErasingCollector, erase_after_turn
 
 logger = logging.getLogger(__name__)
 
 STORED_MESSAGE_CHARS = 4 * MAX_MESSAGE_CHARS
-MAX_SENDER_CHARS = 128
+MAX_SENDER_CHARS = 128  # = the longest id web_sessions.SENDER_PATTERN allows
 _MUNICIPALITY_CODE = re.compile(r"^[0-9]{4}$")
 # JSON may spell lone UTF-16 surrogates ("\ud800"); Python keeps them, but they cannot be
 # encoded as UTF-8, so stored in a transcript they would break every page that shows it.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 FRONT_END_CHANNELS = frozenset({"web", "telegram"})
+CLIENT_KEY = "client_key"  # metadata the channel adds for anonymous callers (bot.web_sessions.address_key)
 
 rasa_speedups.apply()
 tracker_store_errors.apply()  # a database error → the apology and a retry, never a forgotten turn
 
 APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
+# TRANSLATORS: the web chat sent a message without a valid session (e.g. an old or copied page).
+NO_SESSION = N_("This chat session is not valid any more. Please reload the page and write again.")
+# TRANSLATORS: a newcomer sent a button payload the bot did not offer (an old or a forged button).
+NOT_OFFERED = N_("This button no longer works. Please write your question instead.")
 # TRANSLATORS: the user sent many messages within seconds (no count: it would need plurals).
 SLOW_DOWN = N_("You are sending messages faster than I can read them. "
                "Please wait a few seconds and then send your message again.")
@@ -78,14 +94,21 @@ def parse_payload(payload: Any) -> Dict[str, Any]:
         sender = _LONE_SURROGATE.sub("\ufffd", sender)
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(f"\"sender\" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
+    if not web_sessions.valid_sender(sender):
+        # One strict pattern for every id: it needs no escaping in URLs, paths or logs, so
+        # the staff app, the hand-off and Rasa's HTTP API all see the same id.
+        raise BadRequest("\"sender\" may contain only letters A-Z and a-z, digits, \"_\", \"-\" and "
+                         f"\".\" (not first), at most {MAX_SENDER_CHARS} characters.")
     message = payload.get("message")
     if message is None:
         message = ""
     if not isinstance(message, str):
         raise BadRequest("\"message\" must be a string.")
     message = _LONE_SURROGATE.sub("\ufffd", message[:STORED_MESSAGE_CHARS])
-    return {"sender": sender.strip(), "message": redact(message),
-            "metadata": clean_metadata(payload.get("metadata"))}
+    session = payload.get("session")
+    return {"sender": sender, "message": payloads.clean_payload(redact(message)),
+            "metadata": clean_metadata(payload.get("metadata")),
+            "session": session if isinstance(session, str) else None}
 
 
 def clean_metadata(metadata: Any) -> Dict[str, str]:
@@ -119,10 +142,25 @@ class NewcomerRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("newcomer_rest_webhook", __name__)
         rate_limiter = rate_limiter_from_environment()  # one per Rasa process (bot/rate_limit.py)
+        address_limiter = address_limiter_from_environment()  # anonymous callers, per client address
+        proxies = trusted_proxies()
+
+        def address_of(request: Request) -> str:
+            return client_address(request.ip, request.headers.get("x-forwarded-for"), proxies)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request):
             return response.json({"status": "ok"})
+
+        @webhook.route("/session", methods=["POST"])
+        async def new_session(request: Request):
+            """A new web conversation: a random ``web-…`` id and its signature (bot.web_sessions).
+            Counted against the client address: fresh ids must not escape the limit."""
+            decision = address_limiter.check(address_of(request))
+            if not decision.allowed:
+                return response.json({"error": "too many new conversations from this address; try again later"},
+                                     status=429, headers={"Retry-After": str(decision.retry_after_seconds)})
+            return response.json(web_sessions.new_session(), headers={"Cache-Control": "no-store"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request):
@@ -134,8 +172,16 @@ class NewcomerRestInput(RestInput):
                 fields = parse_payload(payload)
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
+            fields["trusted"] = self.holds_token(request)
+            if not fields["trusted"] and not web_sessions.verify(fields["sender"], fields["session"]):
+                language = fields["metadata"].get("language") or DEFAULT_LANGUAGE
+                return response.json({"error": "an anonymous caller needs a web session: POST /webhooks/rest/session, "
+                                               "then send its \"sender\" and \"session\" with every message",
+                                      "text": translate(language, NO_SESSION)}, status=403)
 
             decision = rate_limiter.check(fields["sender"])
+            if decision.allowed and not fields["trusted"]:
+                decision = address_limiter.check(address_of(request))
             if not decision.allowed:
                 # 200 with a reply, not 429: the front ends show replies, and the user must
                 # read why nothing was answered. Rasa never sees the message.
@@ -143,6 +189,16 @@ class NewcomerRestInput(RestInput):
                 text = translate(language, SLOW_DOWN)
                 return response.json([{"recipient_id": fields["sender"], "text": text}],
                                      headers={"Retry-After": str(decision.retry_after_seconds)})
+
+            if not fields["trusted"]:
+                # Set by the server, never by the caller: the hand-off caps open tickets per address.
+                fields["metadata"][CLIENT_KEY] = web_sessions.address_key(address_of(request))
+            if not fields["trusted"] and payloads.is_payload(fields["message"]):
+                offered = await self._offered_payloads(request, fields["sender"])
+                if not payloads.allowed_for_user(fields["message"], offered):
+                    logger.info("payload not offered to %s refused: %.80r", fields["sender"], fields["message"])
+                    language = await self._conversation_language(request, fields)
+                    return response.json([{"recipient_id": fields["sender"], "text": translate(language, NOT_OFFERED)}])
 
             collector = ErasingCollector()
             if handoff.is_cancel(fields["message"]):
@@ -176,12 +232,31 @@ class NewcomerRestInput(RestInput):
         return webhook
 
     @staticmethod
+    def holds_token(request: Request) -> bool:
+        """The caller sent the Rasa token: ``Authorization: Bearer`` (preferred: it stays out of
+        URLs and logs) or the contract's ``?token=``."""
+        presented = web_sessions.bearer_token(request.headers.get("authorization"))
+        if presented is None:
+            presented = request.args.get("token")
+        return web_sessions.token_matches(presented)
+
+    @staticmethod
     def _reply_messages(sender: str, reply, custom: Dict[str, Any]) -> list:
         """A ``bot.answers.Reply`` as REST messages, with the hand-off state for the front end."""
         message = {"recipient_id": sender, "text": reply.text}
         if reply.buttons:
             message["buttons"] = reply.buttons
         return [message, {"recipient_id": sender, "custom": custom}]
+
+    @staticmethod
+    async def _offered_payloads(request: Request, sender: str) -> list:
+        """The payloads of the buttons the bot offered last in this conversation."""
+        try:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        except Exception:  # the tracker store may be what failed: nothing counts as offered
+            logger.warning("no tracker for %s; no button payload is accepted", sender)
+            return []
+        return payloads.latest_offered_payloads(tracker.events) if tracker is not None else []
 
     @staticmethod
     async def _is_paused(request: Request, sender: str) -> bool:

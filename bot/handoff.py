@@ -44,6 +44,8 @@ ANSWER_MAY_BE_SWEDISH = N_("The answer may come in Swedish.")
 WAIT_MINUTES = N_("Expected wait: about {minutes} minutes.")
 # TRANSLATORS: {when} is a weekday, date and time, e.g. "Monday 7 December 2026 08:00".
 CLOSED_UNTIL = N_("The office is closed now. It opens {when}, and a person will answer you then.")
+# TRANSLATORS: someone asked for a person again while their earlier requests still wait.
+ALREADY_WAITING = N_("Your earlier request for a person is still waiting. A person will answer it here as soon as they can, so please wait for that answer.")
 WAIT_UNKNOWN = N_("A person will answer as soon as they can.")
 HOW_TO_CANCEL = N_("To go back to the assistant, press the button below or write “{word}”.")
 # TRANSLATORS: button that stops waiting for a person; short.
@@ -283,7 +285,7 @@ async def request_handoff(tracker, composer: Composer, municipality: Optional[Mu
         municipality_code=municipality.code if municipality else None,
         channel=tracker.get_latest_input_channel() or "", topics=topics_asked(tracker.events),
         last_user_text="" if (latest.get("text") or "").startswith("/") else (latest.get("text") or ""),
-        crisis=crisis,
+        crisis=crisis, client_key=str((latest.get("metadata") or {}).get("client_key") or "")[:32],
     )
     try:
         opened = await asyncio.get_running_loop().run_in_executor(
@@ -291,6 +293,8 @@ async def request_handoff(tracker, composer: Composer, municipality: Optional[Mu
     except Exception:
         logger.exception("could not open a hand-off ticket for %s; giving the contact instead", tracker.sender_id)
         return [composer.human_contact(municipality)], []
+    if opened.ticket is None:  # over the cap of open tickets from one address (webapp.handoff.service)
+        return [Reply(composer.t(ALREADY_WAITING)), composer.human_contact(municipality)], []
     return [handoff_started(composer, municipality, opened.expectation)], [ConversationPaused()]
 
 

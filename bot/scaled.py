@@ -146,6 +146,8 @@ class ScaledStack(Stack):
             # several servers would exceed PostgreSQL's max_connections.
             "SQL_POOL_SIZE": "10",
             "SQL_MAX_OVERFLOW": "20",
+            # nginx on 127.0.0.1 is the proxy: the REST channel limits the address it forwards.
+            "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES") or "127.0.0.1",
         }
 
     # --- PostgreSQL -------------------------------------------------------------------------

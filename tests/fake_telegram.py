@@ -301,8 +301,11 @@ class SwitchableProxy:
             await self._session.close()
 
     async def _forward(self, request: web.Request) -> web.Response:
+        headers = {"Content-Type": request.content_type}
+        if "Authorization" in request.headers:  # the worker's Rasa token (bot/telegram/rasa_client.py)
+            headers["Authorization"] = request.headers["Authorization"]
         async with self._session.request(request.method, self.target + request.path_qs, data=await request.read(),
-                                         headers={"Content-Type": request.content_type}) as answer:
+                                         headers=headers) as answer:
             return web.Response(body=await answer.read(), status=answer.status, content_type=answer.content_type)
 
 

@@ -13,17 +13,34 @@ _LATIN = re.compile("[A-Za-zÅÄÖåäö]")
 
 
 class RestClient:
-    """Rasa's REST channel and HTTP API, as an outside client uses them (CONTRACT.md)."""
+    """Rasa's REST channel and HTTP API, as an outside client uses them (CONTRACT.md).
 
-    def __init__(self, base_url: str):
+    By default it holds the Rasa token (``Authorization: Bearer``), like an operator's script,
+    so it may use any sender id and payload; ``RestClient(url, token=False)`` is an anonymous
+    newcomer-side caller, which needs ``web_session()`` first (bot/web_sessions.py)."""
+
+    def __init__(self, base_url: str, token: bool = True):
         self.base_url = base_url
+        self.headers = {"Authorization": f"Bearer {rasa_token()}"} if token else {}
+        self.sessions = {}  # web sender → its signature, for anonymous posts
 
     @staticmethod
     def new_sender() -> str:
         return f"test-{uuid.uuid4().hex[:12]}"
 
-    def post(self, payload, timeout: float = 30) -> requests.Response:
-        return requests.post(f"{self.base_url}/webhooks/rest/webhook", json=payload, timeout=timeout)
+    def web_session(self) -> str:
+        """A new signed web conversation (``POST /webhooks/rest/session``); returns its sender id."""
+        response = requests.post(f"{self.base_url}/webhooks/rest/session", timeout=10)
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        self.sessions[answer["sender"]] = answer["session"]
+        return answer["sender"]
+
+    def post(self, payload, timeout: float = 30, headers: Optional[dict] = None) -> requests.Response:
+        if isinstance(payload, dict) and payload.get("sender") in self.sessions and "session" not in payload:
+            payload = {**payload, "session": self.sessions[payload["sender"]]}
+        return requests.post(f"{self.base_url}/webhooks/rest/webhook", json=payload, timeout=timeout,
+                             headers=self.headers if headers is None else headers)
 
     def send(self, sender: str, message: str, metadata: Optional[dict] = None) -> List[dict]:
         payload = {"sender": sender, "message": message}

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from bot import handoff
+from bot import handoff, web_sessions
 from bot.answers import Composer
 from bot.content import Answer, Snapshot
 from bot.i18n import translate
@@ -303,14 +303,17 @@ def test_widget_messages_serve_only_unguessable_widget_ids_and_messages_after_th
 
     sender = f"web-{uuid.uuid4()}"
     client = Client()
-    for bad in ("telegram-12345", "web-1", "", "web-../../x"):
-        assert client.get("/widget/messages", {"sender": bad, "after": 0}).status_code == 400
-    assert client.get("/widget/messages", {"sender": sender, "after": "x"}).status_code == 400
+    session = web_sessions.sign(sender)
+    # Only the widget's own signed conversation is served (bot/web_sessions.py).
+    for bad, signature in (("telegram-12345", ""), ("web-1", ""), ("", ""), ("web-../../x", ""),
+                           (sender, ""), (sender, session[:-1]), ("telegram-12345", web_sessions.sign("telegram-12345"))):
+        assert client.get("/widget/messages", {"sender": bad, "session": signature, "after": 0}).status_code == 403
+    assert client.get("/widget/messages", {"sender": sender, "session": session, "after": "x"}).status_code == 400
 
     ticket = service.open_ticket(sender, "requested", "ar", BODEN, "web").ticket
     first = HandoffDelivery.objects.create(ticket=ticket, sender_id=sender, channel="web", kind=DeliveryKind.STAFF,
                                            language="ar", text="مرحبا، أنا من البلدية", staff_name="Anna")
-    response = client.get("/widget/messages", {"sender": sender, "after": 0})
+    response = client.get("/widget/messages", {"sender": sender, "session": session, "after": 0})
     assert response.status_code == 200 and response["Access-Control-Allow-Origin"] == "*"
     body = response.json()
     assert body["active"] is True
@@ -318,9 +321,9 @@ def test_widget_messages_serve_only_unguessable_widget_ids_and_messages_after_th
                                  "name": "Anna", "active": True}]
     first.refresh_from_db()
     assert first.delivered_at is not None
-    assert client.get("/widget/messages", {"sender": sender, "after": first.pk}).json()["messages"] == []
+    assert client.get("/widget/messages", {"sender": sender, "session": session, "after": first.pk}).json()["messages"] == []
     service.cancel_by_user(sender)
-    assert client.get("/widget/messages", {"sender": sender, "after": first.pk}).json()["active"] is False
+    assert client.get("/widget/messages", {"sender": sender, "session": session, "after": first.pk}).json()["active"] is False
 
 
 def test_erasing_a_conversation_removes_its_tickets_and_messages(database):

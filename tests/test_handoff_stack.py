@@ -15,7 +15,7 @@ import uuid
 import pytest
 import requests
 
-from bot import handoff
+from bot import handoff, web_sessions
 from bot.language import LANGUAGES, to_ascii_digits
 from tests.helpers import assert_language
 
@@ -179,7 +179,8 @@ def test_staff_reply_is_in_the_transcript_reaches_the_widget_and_closing_gives_t
     ticket = ticket_of(sender)
     assert ticket.tier == Tier.LANGUAGE and ticket.channel == "web"
     widget = f"http://127.0.0.1:{stack.web_port}/widget/messages"
-    assert requests.get(widget, params={"sender": sender, "after": 0}, timeout=10).json() == {
+    session = web_sessions.sign(sender)  # what the widget got from POST /webhooks/rest/session
+    assert requests.get(widget, params={"sender": sender, "session": session, "after": 0}, timeout=10).json() == {
         "messages": [], "active": True}
 
     service.claim(ticket, staff)
@@ -188,7 +189,7 @@ def test_staff_reply_is_in_the_transcript_reaches_the_widget_and_closing_gives_t
     name = service.staff_display_name(staff)
     bot_events = [e for e in chat.tracker(sender)["events"] if e["event"] == "bot"]
     assert bot_events[-1]["text"] == words and bot_events[-1]["metadata"]["handoff_staff"] == name
-    polled = requests.get(widget, params={"sender": sender, "after": 0}, timeout=10).json()
+    polled = requests.get(widget, params={"sender": sender, "session": session, "after": 0}, timeout=10).json()
     assert polled["active"] is True
     assert [(m["kind"], m["text"], m["name"]) for m in polled["messages"]] == [("staff", words, name)]
     staff_messages = [m for m in service.history(ticket) if m.role == Role.STAFF]
@@ -201,7 +202,7 @@ def test_staff_reply_is_in_the_transcript_reaches_the_widget_and_closing_gives_t
     service.close(ticket, staff, "answered")
     assert chat.tracker(sender)["paused"] is False
     after = polled["messages"][-1]["id"]
-    closing = requests.get(widget, params={"sender": sender, "after": after}, timeout=10).json()
+    closing = requests.get(widget, params={"sender": sender, "session": session, "after": after}, timeout=10).json()
     assert closing["active"] is False
     assert [m["text"] for m in closing["messages"]] == [handoff.bot_back("fa_AF").text]
     assert {e.action for e in AuditEntry.objects.filter(target_id=str(ticket.pk))} >= {
@@ -248,7 +249,7 @@ def test_an_unclaimed_ticket_gets_the_contact_options_once_and_stays_open(chat, 
     expected = service.unclaimed_text(ticket)
     assert "08-718 80 00" in expected and "Granitvägen 15" in expected
     polled = requests.get(f"http://127.0.0.1:{stack.web_port}/widget/messages",
-                          params={"sender": sender, "after": 0}, timeout=10).json()
+                          params={"sender": sender, "session": web_sessions.sign(sender), "after": 0}, timeout=10).json()
     assert [m["text"] for m in polled["messages"]] == [expected] and polled["active"] is True
     assert_language([{"text": expected}], "ar")
     assert [e["text"] for e in chat.tracker(sender)["events"] if e["event"] == "bot"][-1] == expected

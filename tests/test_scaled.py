@@ -86,7 +86,8 @@ def _apologies() -> Dict[str, str]:
 def post(base_url: str, sender: str, text: str, metadata: Optional[dict] = None,
          timeout: float = 60) -> requests.Response:
     payload = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
-    return requests.post(f"{base_url}/webhooks/rest/webhook", json=payload, timeout=timeout)
+    return requests.post(f"{base_url}/webhooks/rest/webhook", json=payload, timeout=timeout,
+                         headers={"Authorization": f"Bearer {rasa_token()}"})  # tests pick their own ids
 
 
 def send_until_answered(base_url: str, sender: str, text: str, metadata: Optional[dict] = None,

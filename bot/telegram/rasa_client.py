@@ -1,7 +1,9 @@
 """The assistant as the Telegram worker reaches it: Rasa's REST channel and HTTP API.
 
 ``send`` posts one message (CONTRACT.md: sender, message, metadata) and returns the bot's
-messages. ``conversation_language`` reads the ``language`` slot from the tracker (HTTP API,
+messages. It sends the Rasa token as ``Authorization: Bearer`` (never in the URL, so it stays
+out of logs): only token holders may use ``telegram-…`` ids (bot/web_sessions.py), so this
+worker is the only way into a Telegram user's conversation. ``conversation_language`` reads the ``language`` slot from the tracker (HTTP API,
 with the token), for the few texts the Telegram layer writes itself.
 
 A Rasa that cannot answer (connection refused, timeout, a 5xx) raises ``RasaUnavailable``: the
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import logging
 from typing import Any, Dict, List, Optional
+
+from urllib.parse import quote
 
 import httpx
 
@@ -41,6 +45,7 @@ class RasaClient:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self._http = http or httpx.AsyncClient(timeout=MESSAGE_TIMEOUT_SECONDS)
+        self._auth = {"Authorization": f"Bearer {token}"}
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -48,12 +53,14 @@ class RasaClient:
     async def send(self, sender: str, text: str, metadata: Dict[str, Any]) -> List[Dict[str, Any]]:
         """The assistant's messages in reply to ``text``: dicts with ``text`` and ``buttons``."""
         replies = await self._request("POST", "/webhooks/rest/webhook",
-                                      json={"sender": sender, "message": text, "metadata": metadata})
+                                      json={"sender": sender, "message": text, "metadata": metadata},
+                                      headers=self._auth)
         return [reply for reply in replies if isinstance(reply, dict)] if isinstance(replies, list) else []
 
     async def conversation_language(self, sender: str) -> Optional[str]:
         """The ``language`` slot of the conversation, or None when it has none yet."""
-        tracker = await self._request("GET", f"/conversations/{sender}/tracker",
+        tracker = await self._request("GET", f"/conversations/{quote(sender, safe='')}/tracker",
+                                      # Rasa's HTTP API reads the token only from ?token=
                                       params={"token": self._token, "include_events": "NONE"},
                                       timeout=TRACKER_TIMEOUT_SECONDS)
         slots = tracker.get("slots") if isinstance(tracker, dict) else None

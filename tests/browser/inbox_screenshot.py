@@ -21,6 +21,8 @@ from typing import List, Tuple
 
 import requests
 
+from bot.settings import rasa_token
+
 NACKA = "0182"
 VIEWPORT = {"width": 1280, "height": 1000}
 PASSWORD = "screenshot-password-123"
@@ -38,7 +40,8 @@ EXAMPLE_HISTORY = [(2, 3, "answered"), (3, 12, "meeting"), (5, 6, "answered"), (
 def start_conversations(rasa_url: str) -> None:
     for message, language, channel in CONVERSATIONS:
         sender = f"{channel}-screenshot-{uuid.uuid4().hex[:8]}"
-        response = requests.post(f"{rasa_url}/webhooks/rest/webhook", timeout=60, json={
+        response = requests.post(f"{rasa_url}/webhooks/rest/webhook", timeout=60,
+                                 headers={"Authorization": f"Bearer {rasa_token()}"}, json={
             "sender": sender, "message": message,
             "metadata": {"language": language, "municipality": NACKA, "channel": channel}})
         response.raise_for_status()

@@ -74,6 +74,9 @@ class HandoffTicket(models.Model):
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
     # Set when the user was given the municipality's contact options because nobody claimed it.
     unclaimed_notice_at = models.DateTimeField(null=True, blank=True)
+    # A pseudonym of the client address the request came from (bot.web_sessions.address_key),
+    # for anonymous web callers only: caps the open tickets per address (service.open_ticket).
+    client_key = models.CharField(max_length=32, blank=True, db_index=True)
 
     class Meta:
         ordering = ["priority", "created_at"]

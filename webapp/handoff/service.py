@@ -178,10 +178,20 @@ class Opened:
         self.expectation = expectation
 
 
+def open_tickets_per_address() -> int:
+    """``HANDOFF_OPEN_TICKETS_PER_ADDRESS`` (default 3): open tickets one client address may have."""
+    return max(1, int(os.environ.get("HANDOFF_OPEN_TICKETS_PER_ADDRESS") or 3))
+
+
 def open_ticket(sender_id: str, reason: str, language: str, municipality_code: Optional[str] = None,
                 channel: str = "", topics: Optional[List[str]] = None, last_user_text: str = "",
-                crisis: bool = False, now: Optional[dt.datetime] = None) -> Opened:
-    """Open a ticket for the conversation, or raise the priority of the one already open."""
+                crisis: bool = False, now: Optional[dt.datetime] = None, client_key: str = "") -> Opened:
+    """Open a ticket for the conversation, or raise the priority of the one already open.
+
+    One conversation has at most one open ticket. An anonymous web caller's address
+    (``client_key``) has at most ``open_tickets_per_address()``: fresh ids must not fill the
+    inbox. Over that cap no ticket is opened (``Opened.ticket`` is None; the user is told that
+    their earlier request still waits). A crisis is never refused a person."""
     from webapp.content.models import Municipality
 
     if reason not in Reason.values:
@@ -194,10 +204,15 @@ def open_ticket(sender_id: str, reason: str, language: str, municipality_code: O
     with transaction.atomic():
         ticket = (HandoffTicket.objects.select_for_update()
                   .filter(sender_id=sender_id, status__in=OPEN_STATUSES).order_by("-created_at").first())
+        if ticket is None and client_key and not crisis and HandoffTicket.objects.filter(
+                client_key=client_key, status__in=OPEN_STATUSES).count() >= open_tickets_per_address():
+            logger.warning("hand-off for %s refused: its address already has %s open tickets",
+                           sender_id, open_tickets_per_address())
+            return Opened(None, None)
         if ticket is None:
             ticket = HandoffTicket.objects.create(
                 sender_id=sender_id, reason=reason, priority=priority, language=language, municipality=municipality,
-                channel=channel[:32], tier=tier, summary=summary)
+                channel=channel[:32], tier=tier, summary=summary, client_key=client_key[:32])
         elif priority < ticket.priority:  # e.g. a crisis after an ordinary request
             ticket.priority, ticket.reason, ticket.summary = priority, reason, summary
             ticket.save(update_fields=["priority", "reason", "summary"])

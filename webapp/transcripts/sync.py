@@ -4,6 +4,12 @@ Incremental by event id and cheap when nothing is new, so review pages and the h
 call ``sync()`` on every request, and ``manage.py transcripts_sync`` does it from cron. The
 events are already redacted: the channel redacts text before Rasa stores it.
 
+Rasa stores whatever an event carried, so the sync trusts no field: every value is checked for
+its type before it is used, an event that still cannot be applied is skipped, logged and
+counted (``SyncState.skipped`` is not a column: ``skipped_events()`` for this process, and a
+warning with the event id in the log), and each conversation is saved on its own savepoint, so
+one bad event or conversation never stops the sync, and the staff pages that call it stay up.
+
 Conventions other parts rely on:
 
 * A bot message whose metadata has ``STAFF_METADATA_KEY`` was written by a person (hand-off);
@@ -33,6 +39,22 @@ FALLBACK_ACTIONS = {"action_clarify"}
 NEGATIVE_FEEDBACK_INTENTS = {"feedback_wrong"}
 POSITIVE_FEEDBACK_INTENTS = {"thank"}
 BATCH = 2000
+_SKIPPED = {"count": 0}
+
+
+def skipped_events() -> int:
+    """How many events this process could not index (each is logged with its id)."""
+    return _SKIPPED["count"]
+
+
+def _text(value, limit: Optional[int] = None) -> str:
+    """A stored value as text: strings as they are, anything else (a number, a dict) as ""."""
+    text = value if isinstance(value, str) else ""
+    return text[:limit] if limit else text
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _when(timestamp: float) -> dt.datetime:
@@ -65,6 +87,8 @@ class _Batch:
         return conversation
 
     def apply(self, event_id: int, sender_id: str, type_name: str, timestamp: float, data: dict) -> None:
+        if not isinstance(data, dict):
+            raise ValueError(f"event data is a {type(data).__name__}, not an object")
         at = _when(timestamp)
         conversation = self.conversation(sender_id, at)
         conversation.last_at = max(conversation.last_at, at)
@@ -73,22 +97,24 @@ class _Batch:
         elif type_name == "bot":
             self._bot(event_id, conversation, at, data)
         elif type_name == "action":
-            name = data.get("name") or ""
+            name = _text(data.get("name"), 128)
             if name != "action_listen":
                 conversation.last_action = name
             if name in FALLBACK_ACTIONS and sender_id in self.last_user_message:
                 self.last_user_message[sender_id].fallback = True
                 conversation.had_fallback = True
         elif type_name == "slot":
-            self._slot(conversation, data.get("name"), data.get("value"))
+            self._slot(conversation, _text(data.get("name")), data.get("value"))
         elif type_name == "pause":
             conversation.handed_over = True
 
     def _user(self, event_id, conversation, at, data):
-        text = data.get("text") or ""
-        parse = data.get("parse_data") or {}
-        intent = (parse.get("intent") or {}).get("name") or ""
-        confidence = (parse.get("intent") or {}).get("confidence")
+        text = _text(data.get("text"))
+        parse = _dict(data.get("parse_data"))
+        intent = _text(_dict(parse.get("intent")).get("name"), 128)
+        confidence = _dict(parse.get("intent")).get("confidence")
+        if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or confidence != confidence:
+            confidence = None  # not a number (or NaN): no confidence rather than a broken row
         detection = detect_language(text)
         language = detection.language if detection.confident else conversation.language
         fallback = intent == "nlu_fallback" or (confidence is not None and confidence < LOW_CONFIDENCE)
@@ -100,17 +126,18 @@ class _Batch:
         self.last_user_message[conversation.sender_id] = message
         conversation.message_count += 1
         conversation.had_fallback = conversation.had_fallback or message.fallback
-        if data.get("input_channel") and not conversation.channel:
-            conversation.channel = data["input_channel"]
+        channel = _text(data.get("input_channel"), 32)
+        if channel and not conversation.channel:
+            conversation.channel = channel
         if intent in NEGATIVE_FEEDBACK_INTENTS:
             conversation.feedback = Feedback.NEGATIVE
         elif intent in POSITIVE_FEEDBACK_INTENTS and conversation.feedback != Feedback.NEGATIVE:
             conversation.feedback = Feedback.POSITIVE
 
     def _bot(self, event_id, conversation, at, data):
-        metadata = data.get("metadata") or {}
-        staff_name = metadata.get(STAFF_METADATA_KEY)
-        text = data.get("text") or ""
+        metadata = _dict(data.get("metadata"))
+        staff_name = _text(metadata.get(STAFF_METADATA_KEY))
+        text = _text(data.get("text"))
         self.messages.append(Message(
             conversation_id=conversation.sender_id, event_id=event_id, at=at,
             role=Role.STAFF if staff_name else Role.BOT, text=text, search_text=normalize_for_nlu(text),
@@ -118,8 +145,10 @@ class _Batch:
             staff_name=str(staff_name or "")[:150]))
 
     def _slot(self, conversation, name: Optional[str], value) -> None:
+        if not isinstance(value, str):  # a dict or list in a slot never reaches the index
+            return
         if name == "language" and value:
-            conversation.language = str(value)[:8]
+            conversation.language = value[:8]
             # The actions set the reply language on every turn; for a message too short or
             # mixed to detect on its own, that is the best word on its language.
             last = self.last_user_message.get(conversation.sender_id)
@@ -128,12 +157,31 @@ class _Batch:
         elif name == "municipality" and value in self.known_municipalities:
             conversation.municipality_id = value
         elif name == "topic" and value and value not in conversation.topics:
-            conversation.topics = conversation.topics + [str(value)]
+            conversation.topics = conversation.topics + [value[:100]]
 
     def save(self) -> None:
-        for conversation in self.conversations.values():
-            conversation.save()
-        Message.objects.bulk_create(self.messages, ignore_conflicts=True)
+        unsaved = set()
+        for sender_id, conversation in self.conversations.items():
+            try:
+                with transaction.atomic():  # a savepoint: one bad row does not end the transaction
+                    conversation.save()
+            except (DatabaseError, ValueError, TypeError):
+                logger.exception("conversation %r could not be indexed; its events are skipped", sender_id)
+                _SKIPPED["count"] += 1
+                unsaved.add(sender_id)
+        messages = [m for m in self.messages if m.conversation_id not in unsaved]
+        try:
+            with transaction.atomic():
+                Message.objects.bulk_create(messages, ignore_conflicts=True)
+        except (DatabaseError, ValueError, TypeError):
+            # One message spoils the bulk insert: save them one by one and skip only that one.
+            for message in messages:
+                try:
+                    with transaction.atomic():
+                        Message.objects.bulk_create([message], ignore_conflicts=True)
+                except (DatabaseError, ValueError, TypeError):
+                    logger.exception("message of event %s could not be indexed; skipped", message.event_id)
+                    _SKIPPED["count"] += 1
 
 
 def _forget_deleted_ids(state: SyncState) -> None:
@@ -165,10 +213,11 @@ def sync(max_batches: int = 50) -> int:
             for event_id, sender_id, type_name, timestamp, raw in rows:
                 try:
                     data = json.loads(raw) if isinstance(raw, str) else (raw or {})
-                except ValueError:
-                    logger.warning("event %s of %s is not JSON; skipped", event_id, sender_id)
-                    continue
-                batch.apply(event_id, sender_id, type_name, timestamp, data)
+                    batch.apply(event_id, sender_id, type_name, timestamp, data)
+                except Exception as error:  # any shape Rasa stored: report it, go on with the rest
+                    logger.warning("event %s of %r could not be indexed (%s: %s); skipped",
+                                   event_id, sender_id, type(error).__name__, error)
+                    _SKIPPED["count"] += 1
             batch.save()
             state.last_event_id = rows[-1][0]
             state.save(update_fields=["last_event_id"])

@@ -9,7 +9,6 @@ folder; ``collectstatic`` still finds them there for a production web server.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from django.conf import settings
@@ -74,10 +73,6 @@ def strings(request, language: str) -> JsonResponse:
     return _public(JsonResponse(payload, json_dumps_params={"ensure_ascii": False}))
 
 
-# A widget conversation id: "web-" and a random UUID (or 32 hex digits). Only such ids are
-# served, because they cannot be guessed: the id is what keeps one person's staff replies
-# from another. Telegram and REST conversations are never served here.
-_WIDGET_SENDER = re.compile(r"^web-[0-9a-f-]{32,36}$")
 MESSAGES_PER_POLL = 50
 
 
@@ -86,10 +81,14 @@ def handoff_messages(request) -> JsonResponse:
     """What a person wrote to this widget conversation since message ``after``, and whether a
     person still has the conversation (``active``), for the widget to poll while handed over.
 
-    ``GET /widget/messages?sender=web-<uuid>&after=<id>``. Rows are written by
+    ``GET /widget/messages?sender=web-<id>&session=<signature>&after=<id>``. Only a widget
+    conversation with its server-issued signature is served (``bot.web_sessions``, 403
+    otherwise): the signature is what keeps one person's staff replies from everyone else.
+    Telegram and token callers' conversations are never served here. Rows are written by
     ``webapp.handoff.service`` (staff replies, "the bot is back", the contact options)."""
     from django.utils import timezone
 
+    from bot import web_sessions
     from webapp.handoff.models import HandoffDelivery
     from webapp.handoff.service import is_handed_over
 
@@ -98,8 +97,11 @@ def handoff_messages(request) -> JsonResponse:
         after = max(0, int(request.GET.get("after", "0")))
     except ValueError:
         after = -1
-    if not _WIDGET_SENDER.match(sender) or after < 0:
-        response = JsonResponse({"error": "sender must be the widget's conversation id and after a number"}, status=400)
+    if not web_sessions.verify(sender, request.GET.get("session", "")):
+        response = JsonResponse({"error": "sender and session must be the widget's signed conversation "
+                                          "(POST /webhooks/rest/session on the Rasa server)"}, status=403)
+    elif after < 0:
+        response = JsonResponse({"error": "after must be a number"}, status=400)
     else:
         rows = list(HandoffDelivery.objects.filter(sender_id=sender, id__gt=after).order_by("id")[:MESSAGES_PER_POLL])
         undelivered = [row.pk for row in rows if row.delivered_at is None]

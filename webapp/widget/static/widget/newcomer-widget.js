@@ -10,6 +10,8 @@
  * How it works:
  * - It talks to Rasa's REST channel, POST {rasaUrl}/webhooks/rest/webhook, with metadata
  *   {language, municipality, channel: "web"}. That channel (bot/channels.py) always answers.
+ *   Its sender id is not chosen here: POST {rasaUrl}/webhooks/rest/session hands out an id and
+ *   its signature ("session"), sent with every message and poll (ensureSession).
  * - Its UI strings come from the product's Babel catalogs via /widget/strings/<lang>.json.
  * - It lives in a shadow root, so the page's CSS cannot break it and its CSS cannot leak out.
  * - Every text from the bot or the user is inserted as text, never parsed as HTML; only
@@ -18,7 +20,7 @@
  *   localStorage, so a reload keeps the conversation and nothing typed is lost: a message
  *   that could not be sent stays queued and is re-sent when the server answers again.
  * - When a person takes over (a reply carries the custom message {handoff: {active: true}}),
- *   it polls GET {baseUrl}messages?sender=…&after=… for what they write and shows it marked as
+ *   it polls GET {baseUrl}messages?sender=…&session=…&after=… for what they write and shows it marked as
  *   from a person, until the conversation is back with the bot.
  */
 (() => {
@@ -101,15 +103,9 @@
     },
   };
 
-  function newSender() {
-    if (window.crypto && crypto.randomUUID) return "web-" + crypto.randomUUID();
-    // randomUUID needs a secure context; a municipality page on plain http still gets a random id.
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    return "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
   function freshState(language) {
-    return { sender: newSender(), language: language || "", open: false, greeted: false,
+    // sender and session come from the server (ensureSession): a web id cannot be chosen.
+    return { sender: "", session: "", language: language || "", open: false, greeted: false,
              history: [], outbox: [], nextId: 1, handoff: false, handoffAfter: 0 };
   }
 
@@ -129,6 +125,7 @@
     saved.handoff = saved.handoff === true;
     saved.handoffAfter = Number.isInteger(saved.handoffAfter) ? saved.handoffAfter : 0;
     saved.outbox = saved.outbox.filter((item) => item && typeof item.message === "string");
+    if (typeof saved.session !== "string") saved.session = ""; // an older widget's own id: ask for a session
     return saved;
   }
 
@@ -492,6 +489,7 @@
     try {
       const url = new URL("messages", config.baseUrl);
       url.searchParams.set("sender", sender);
+      url.searchParams.set("session", state.session);
       url.searchParams.set("after", String(state.handoffAfter));
       const response = await fetch(url.href, { credentials: "omit", cache: "no-store" });
       if (!response.ok) throw new Error("hand-off messages: HTTP " + response.status);
@@ -543,6 +541,28 @@
     return fields;
   }
 
+  /**
+   * A signed session (server-issued sender id and its signature, POST /webhooks/rest/session):
+   * the REST channel and the staff-reply polling accept nothing else from the widget. True when
+   * the state has one; a new one starts a new conversation on the server.
+   */
+  async function ensureSession() {
+    if (state.sender && state.session) return true;
+    try {
+      const response = await fetch(rasaUrl() + "/webhooks/rest/session", { method: "POST", credentials: "omit" });
+      if (!response.ok) return false;
+      const answer = await response.json();
+      if (typeof answer.sender !== "string" || typeof answer.session !== "string") return false;
+      state.sender = answer.sender;
+      state.session = answer.session;
+      state.handoffAfter = 0;
+      save();
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+
   /** One POST to the REST channel: {replies}, {retry: true} (try again later) or {refused: true}. */
   async function post(message) {
     const controller = new AbortController();
@@ -551,10 +571,14 @@
       const response = await fetch(rasaUrl() + "/webhooks/rest/webhook", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: state.sender, message, metadata: metadata() }),
+        body: JSON.stringify({ sender: state.sender, session: state.session, message, metadata: metadata() }),
         credentials: "omit",
         signal: controller.signal,
       });
+      if (response.status === 403) {
+        state.session = ""; // not (or no longer) valid here: a new session, then send again
+        return { retry: true };
+      }
       if (response.status >= 500 || response.status === 408 || response.status === 429) return { retry: true };
       if (!response.ok) return { refused: true }; // a 400 will not get better by sending it again
       const replies = await response.json();
@@ -583,12 +607,13 @@
     clearTimeout(retryTimer);
     retryTimer = null;
     sending = true;
+    const hasSession = await ensureSession();
     const sender = state.sender;
     const item = state.outbox[0];
     if (connection === "offline") showConnection("connecting");
     view.typing.hidden = connection !== "online" && connection !== "reconnected";
     scrollToEnd();
-    const outcome = await post(item.message);
+    const outcome = hasSession ? await post(item.message) : { retry: true };
     sending = false;
     view.typing.hidden = true;
     if (state.sender !== sender) return deliver(); // "New conversation" was chosen meanwhile
@@ -684,7 +709,8 @@
       // a conversation nobody reads any more. Best effort; the ticket can also be closed by staff.
       fetch(rasaUrl() + "/webhooks/rest/webhook", {
         method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
-        body: JSON.stringify({ sender: state.sender, message: "/handoff_cancel", metadata: metadata() }),
+        body: JSON.stringify({ sender: state.sender, session: state.session, message: "/handoff_cancel",
+                               metadata: metadata() }),
       }).catch(() => {});
     }
     state = freshState(ui.language);
