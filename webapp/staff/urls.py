@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="staff-home"),
     path("login/", views.StaffLoginView.as_view(), name="staff-login"),
     path("logout/", views.StaffLogoutView.as_view(), name="staff-logout"),
+    path("content-reviews/", views.content_reviews, name="staff-content-reviews"),
 ]
