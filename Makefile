@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Same flags in tests/test_locales.py, which runs `pybabel update --check` with them.
 BABEL_UPDATE_FLAGS := --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
-.PHONY: help venv train run run-scaled services test test-unit test-stories validate eval locales chromium screenshots bench perf-check clean facts-refresh
+.PHONY: help venv train run run-scaled services test test-unit test-stories validate eval locales chromium screenshots bench perf-check clean facts-refresh links
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ test-unit: venv train chromium  ## pytest: unit tests, tests against the running
 
 facts-refresh: venv  ## warm the register-facts cache (Skolverket) for all municipalities; MUNICIPALITIES="1490 1280" for some
 	@$(PY) manage.py migrate --noinput -v 0 && $(PY) manage.py facts_refresh $(MUNICIPALITIES)
+
+links: venv  ## check every URL in content and facts (needs the internet; FACTS_OFFLINE=1 checks nothing); report in var/
+	@$(PY) manage.py links $(LINKS_ARGS)
 
 eval: venv train  ## intent accuracy per language on the held-out split (tests/nlu/<lang>/)
 	@$(PY) -m bot.evaluate

@@ -216,7 +216,9 @@ class Composer:
         if fact.is_example or not fact.verified_on:
             lines.append("  " + self.t(FACT_EXAMPLE, date=format_date(fact.recorded_on, self.language)))
         else:
-            lines.append("  " + self.t(FACT_CHECKED, source=self._ltr(fact.source_name),
+            # The page it was checked against (not just the site's name), so that a newcomer
+            # or a caseworker can open the very page and see that it still says so.
+            lines.append("  " + self.t(FACT_CHECKED, source=self._ltr(fact.source_url or fact.source_name),
                                        date=format_date(fact.verified_on, self.language)))
         return lines
 

@@ -13,19 +13,27 @@ def latest_user_event(tracker):
     return [e for e in tracker["events"] if e["event"] == "user"][-1]
 
 
-@pytest.mark.parametrize("language, message, municipality, intent, fact", [
-    ("sv", "Hur anmäler jag mig till sfi i Nacka?", "0182", "sfi_enrol", "Vuxenutbildningen (Komvux) i Nacka"),
-    ("ar", "كيف اسجل في دروس sfi في فاربيري", "1383", "sfi_enrol", "Vuxenutbildningen (Komvux) i Varberg"),
-    ("fa_AF", "چطور در کورس sfi ثبت نام کنم در سودرتلیه", "0181", "sfi_enrol",
-     "Vuxenutbildningen (Komvux) i Södertälje"),
+# Nacka's sfi entry could not be confirmed (example data); Varberg's and Södertälje's were
+# checked against the municipality's page on 2026-12-04 (data/content/facts.yml).
+VARBERG_SFI = "Vuxenutbildningen i Varberg, svenska för invandrare (sfi)"
+VARBERG_SFI_PAGE = "https://vuxenutbildningen.varberg.se/verksamhet/aktuellt/471-tillfaelligt-saenkt-proevningsavgift-tas-bort-1-januari-2023"
+SODERTALJE_SFI = "Vuxenutbildningen i Södertälje, sfi-inskrivningen"
+
+
+@pytest.mark.parametrize("language, message, municipality, intent, fact, example", [
+    ("sv", "Hur anmäler jag mig till sfi i Nacka?", "0182", "sfi_enrol", "Vuxenutbildningen (Komvux) i Nacka", True),
+    ("ar", "كيف اسجل في دروس sfi في فاربيري", "1383", "sfi_enrol", VARBERG_SFI, False),
+    ("fa_AF", "چطور در کورس sfi ثبت نام کنم در سودرتلیه", "0181", "sfi_enrol", SODERTALJE_SFI, False),
 ])
-def test_one_message_in_each_language_gets_a_sourced_local_answer(chat, language, message, municipality, intent, fact):
+def test_one_message_in_each_language_gets_a_sourced_local_answer(chat, language, message, municipality, intent, fact,
+                                                                   example):
     sender = chat.new_sender()
     replies = chat.send(sender, message)
     assert_language(replies, language)
     text = text_of(replies)
     assert fact in text, text
-    assert "⚠" in text  # shipped facts are example data until verified, and say so
+    # Example data says so; a verified fact instead names the page it was checked against.
+    assert ("⚠" in text) == example, text
     assert "2026" in text or "٢٠٢٦" in text or "۲۰۲۶" in text  # the date the fact was added/checked
     assert "Skolverket" in text  # the national text's source
     tracker = chat.tracker(sender)
@@ -36,9 +44,8 @@ def test_one_message_in_each_language_gets_a_sourced_local_answer(chat, language
 
 
 @pytest.mark.parametrize("language, message, topic, fact", [
-    ("ar", "انا ساكن في فاربيري، كيف اسجل في دروس sfi؟", "sfi_enrol", "Vuxenutbildningen (Komvux) i Varberg"),
-    ("fa_AF", "ما در سودرتلیه زندگی میکنیم. چطور در کورس sfi ثبت نام کنم؟", "sfi_enrol",
-     "Vuxenutbildningen (Komvux) i Södertälje"),
+    ("ar", "انا ساكن في فاربيري، كيف اسجل في دروس sfi؟", "sfi_enrol", VARBERG_SFI),
+    ("fa_AF", "ما در سودرتلیه زندگی میکنیم. چطور در کورس sfi ثبت نام کنم؟", "sfi_enrol", SODERTALJE_SFI),
 ])
 def test_municipality_and_question_in_one_message_gets_both(chat, language, message, topic, fact):
     sender = chat.new_sender()
@@ -99,9 +106,10 @@ def test_language_buttons_switch(chat):
 
 def test_municipality_without_facts_gets_national_text_and_honest_note(chat):
     sender = chat.new_sender()
-    replies = chat.send(sender, "hur anmäler jag mig till sfi i Malmö")
+    # Huddinge: a known web site and no shipped facts (Malmö has facts since issue 13).
+    replies = chat.send(sender, "hur anmäler jag mig till sfi i Huddinge")
     text = text_of(replies)
-    assert "inga lokala uppgifter" in text.lower() and "https://malmo.se" in text
+    assert "inga lokala uppgifter" in text.lower() and "https://www.huddinge.se" in text
 
 
 def test_low_confidence_clarifies_then_hands_over_to_a_person(chat):

@@ -93,6 +93,8 @@ class FactKind(models.TextChoices):
     HOUSING_QUEUE = "housing_queue", "Housing queue"
     HOUSING_CONTACT = "housing_contact", "Housing contact (settlement, emergencies)"
     SCHOOL_PLACEMENT = "school_placement", "School placement contact"
+    # Its own kind: a question about förskola must never be answered with a school contact.
+    PRESCHOOL_PLACEMENT = "preschool_placement", "Preschool placement contact"
 
 
 class FactVersion(VersionBase):
@@ -124,3 +126,26 @@ class ContentRevision(models.Model):
 
     number = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
+
+
+class TopicReview(models.Model):
+    """The review cycle of one national topic: the public sources its text rests on, when it
+    was last checked against them, by when it must be checked again, and whether its law is
+    about to change. Seeded from data/content/topics.yml (``load_content``); the staff start
+    page lists the topics past ``review_by`` and those with a ``law_change``."""
+
+    topic = models.CharField(primary_key=True, max_length=64)
+    sources = models.JSONField(default=list, blank=True, help_text="[{title, url}, …]")
+    reviewed_on = models.DateField(null=True, blank=True)
+    # Empty means no date was ever set: such a topic counts as due (never silently fine).
+    review_by = models.DateField(null=True, blank=True)
+    law_change = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["topic"]
+
+    def __str__(self):
+        return f"{self.topic} (review by {self.review_by})"
+
+    def is_due(self, today) -> bool:
+        return self.review_by is None or self.review_by < today

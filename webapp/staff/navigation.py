@@ -14,6 +14,7 @@ MENU = [
     ("handoff-inbox", "Inkorg", Role.EDITOR),
     ("review-tasks", "Innehållsuppgifter", Role.EDITOR),
     ("facts-disagreements", "Fakta mot registren", Role.EDITOR),
+    ("staff-content-reviews", "Källor och granskning", Role.EDITOR),
     ("review-list", "Samtal", Role.ADMIN),
     ("review-unanswered", "Obesvarade frågor", Role.ADMIN),
     ("review-dashboard", "Översikt", Role.ADMIN),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.home, name="staff-home"),
     path("login/", answer_429_when_blocked(views.StaffLoginView.as_view()), name="staff-login"),
     path("logout/", views.StaffLogoutView.as_view(), name="staff-logout"),
+    path("content-reviews/", views.content_reviews, name="staff-content-reviews"),
 ]

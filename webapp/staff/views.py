@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
-from webapp.content.models import Municipality
+from webapp.content.models import Municipality, TopicReview
 from webapp.staff import audit
 from webapp.staff.access import municipality_codes, role_of, staff_required
 from webapp.staff.models import Role
@@ -31,7 +31,32 @@ class StaffLogoutView(auth_views.LogoutView):
 def home(request):
     codes = municipality_codes(request.user)
     municipalities = None if codes is None else Municipality.objects.filter(code__in=codes)
+    due, law_changes = review_attention()
     return render(request, "staff/home.html", {
         "role_label": Role(role_of(request.user)).label,
         "municipalities": municipalities,
+        "reviews_due": due,
+        "law_changes": law_changes,
+    })
+
+
+def review_attention():
+    """The national texts past their review date, and those whose law is flagged as changing
+    (data/content/topics.yml, loaded by load_content): what the start page points out."""
+    today = timezone.localdate()
+    reviews = list(TopicReview.objects.all())
+    due = [r for r in reviews if r.is_due(today)]
+    return due, [r for r in reviews if r.law_change]
+
+
+@staff_required(Role.EDITOR)
+def content_reviews(request):
+    """Every national topic with its sources, last review, review-by date and law change."""
+    today = timezone.localdate()
+    reviews = list(TopicReview.objects.all())
+    return render(request, "staff/content_reviews.html", {
+        "reviews": [{"row": r, "due": r.is_due(today)} for r in reviews],
+        "due_count": sum(1 for r in reviews if r.is_due(today)),
+        "law_count": sum(1 for r in reviews if r.law_change),
+        "today": today,
     })

@@ -14,7 +14,8 @@ from django.db import transaction
 from bot.language import SWEDISH
 from bot.municipalities import directory
 from bot.settings import ROOT
-from webapp.content.models import AnswerVersion, FactVersion, Municipality, Status
+from webapp.content.models import AnswerVersion, FactVersion, Municipality, Status, TopicReview
+from webapp.content.topic_reviews import sync_topic_reviews
 
 CONTENT_DIR = ROOT / "data" / "content"
 FACT_FIELDS = ("name", "url", "phone", "notes", "source_name", "source_url", "verified_on", "is_example")
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         municipalities = self._load_municipalities()
         answers = self._load_answers(content_dir / "answers")
         facts = self._load_facts(content_dir / "facts.yml")
-        self.stdout.write(f"content: {municipalities} municipalities, {answers} answer versions and {facts} fact versions added")
+        reviews = sync_topic_reviews(TopicReview, content_dir / "topics.yml")
+        self.stdout.write(f"content: {municipalities} municipalities, {answers} answer versions and {facts} fact versions added, "
+                          f"{reviews} topic reviews updated")
 
     def _load_municipalities(self) -> int:
         existing = set(Municipality.objects.values_list("code", flat=True))
@@ -72,6 +75,10 @@ class Command(BaseCommand):
             municipality = Municipality.objects.get(code=str(code))
             for entry in entries:
                 values = {field: entry.get(field) for field in FACT_FIELDS if entry.get(field) is not None}
+                # A fact checked against the municipality's page (facts.yml `checked_on`) is
+                # verified on that date; the bot then shows the page and the date.
+                if entry.get("checked_on") and not entry.get("is_example", True):
+                    values["verified_on"] = _date(entry["checked_on"])
                 newest = FactVersion.objects.filter(municipality=municipality, kind=entry["kind"], key=entry["key"]).first()
                 if newest is None or (newest.origin == "seed" and any(getattr(newest, f) != v for f, v in values.items())):
                     version = FactVersion.objects.create(municipality=municipality, kind=entry["kind"],
@@ -80,6 +87,10 @@ class Command(BaseCommand):
                     FactVersion.objects.filter(pk=version.pk).update(created_at=dated)
                     added += 1
         return added
+
+
+def _date(day) -> dt.date:
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
 
 
 def _midday_utc(day) -> dt.datetime:
