@@ -25,7 +25,7 @@ from typing import Iterable, List, Optional, Tuple
 from bot import crisis_lines
 from bot.answers import FACT_EXAMPLE, MUNICIPALITY_WEBSITE, PHONE, Composer, Reply
 from bot.content import Snapshot
-from bot.i18n import N_, format_date, format_number, isolate, translate
+from bot.i18n import N_, format_date, format_number, isolate, ngettext, translate, translate_plural
 from bot.language import LANGUAGES, RIGHT_TO_LEFT, clean_text
 from bot.municipalities import Municipality
 
@@ -42,7 +42,8 @@ HANDOFF_STARTED = N_("I am passing your question to a person at {municipality}. 
 HANDOFF_STARTED_NO_MUNICIPALITY = N_("I am passing your question to a person. They will answer you here in this chat.")
 # Said when nobody who speaks the user's language works for the municipality (routing tier).
 ANSWER_MAY_BE_SWEDISH = N_("The answer may come in Swedish.")
-WAIT_MINUTES = N_("Expected wait: about {minutes} minutes.")
+# Plural forms: Arabic says "دقيقة", "دقيقتين", "دقائق" (3–10) and "دقيقة" (11+) after a number.
+WAIT_MINUTES = ngettext("Expected wait: about {minutes} minute.", "Expected wait: about {minutes} minutes.")
 # TRANSLATORS: {when} is a weekday, date and time, e.g. "Monday 7 December 2026 08:00".
 CLOSED_UNTIL = N_("The office is closed now. It opens {when}, and a person will answer you then.")
 WAIT_UNKNOWN = N_("A person will answer as soon as they can.")
@@ -132,7 +133,8 @@ def handoff_started(composer: Composer, municipality: Optional[Municipality], ex
 
         parts.append(composer.t(CLOSED_UNTIL, when=format_opening(expectation.opens_at, language)))
     elif expectation.minutes is not None:
-        parts.append(composer.t(WAIT_MINUTES, minutes=format_number(expectation.minutes, language)))
+        parts.append(translate_plural(language, WAIT_MINUTES, expectation.minutes,
+                                      minutes=format_number(expectation.minutes, language)))
     else:
         parts.append(composer.t(WAIT_UNKNOWN))
     parts.append(composer.t(HOW_TO_CANCEL, word=cancel_word(language)))
