@@ -3,7 +3,10 @@
 * ``action_request_human``: the user asked for a person (``request_human``, ``/human``, the
   button), a situation only a person should handle (every ``handoff_*`` intent: residence
   permit, deportation, eviction, social services, debt, discrimination, a letter from an
-  authority), or the user said the answer was wrong (``feedback_wrong``).
+  authority), or the user said the answer was wrong (``feedback_wrong``). After the
+  acknowledgement, a Migrationsverket decision, an eviction threat, social services and
+  children, and debts get general, time-critical guidance in the user's language
+  (``bot.guidance``, data/content/handoff_guidance.yml).
 * ``action_crisis``: danger to life or safety (``crisis_*``). The emergency number and the right
   national line come first, from content, then the hand-off with top priority.
 
@@ -28,7 +31,7 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Sessi
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import NewcomerAction, Turn
-from bot import handoff
+from bot import guidance, handoff
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +56,13 @@ class ActionRequestHuman(NewcomerAction):
 
     async def respond(self, dispatcher, tracker, turn):
         reason = handoff.INTENT_REASONS.get(turn.intent or "", "requested")
-        return await hand_over(dispatcher, tracker, turn, reason)
+        events = await hand_over(dispatcher, tracker, turn, reason)
+        # High-stakes situations: what the newcomer must know now (an appeal deadline, what a
+        # landlord may not do), right after "a person will answer", before anyone has read it.
+        text = guidance.guidance_for(turn.intent, turn.composer.language)
+        if text:
+            dispatcher.utter_message(text=text)
+        return events
 
 
 class ActionCrisis(NewcomerAction):

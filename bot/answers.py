@@ -35,6 +35,9 @@ TOPIC_TITLES = {
     "housing_find": N_("Finding a home"),
     "school_enrol": N_("Starting school"),
     "school_preschool": N_("Preschool"),
+    # TRANSLATORS: förskoleklass, the compulsory year before year 1 (Skolverket: ar الصف التمهيدي, Dari صنف آمادگی).
+    "school_preschool_class": N_("Preschool class (the year before year 1)"),
+    # TRANSLATORS: förberedelseklass, for pupils new in Sweden; not förskoleklass (the line above).
     "school_preparatory_class": N_("Preparatory class"),
     "school_mother_tongue": N_("Mother-tongue teaching"),
     "school_upper_secondary": N_("Upper secondary school"),

@@ -111,6 +111,8 @@ class Snapshot:
     revision: int = -1
     answers: Dict[Tuple[str, Optional[str], str], Answer] = field(default_factory=dict)
     facts: Dict[str, List[Fact]] = field(default_factory=dict)
+    # Crisis line key → number (``webapp.content.models.CrisisLine``); empty: the seed file's.
+    crisis_lines: Dict[str, str] = field(default_factory=dict)
 
     def answer(self, topic: str, municipality: Optional[str], language: str) -> Optional[Answer]:
         """The municipality's own published text, else the national default."""
@@ -168,9 +170,10 @@ def answer_from_row(row: dict) -> Answer:
 
 
 def _read_snapshot(revision: int) -> Snapshot:
-    from webapp.content.models import AnswerVersion, FactVersion, Status
+    from webapp.content.models import AnswerVersion, CrisisLine, FactVersion, Status
 
     snapshot = Snapshot(revision=revision)
+    snapshot.crisis_lines = dict(CrisisLine.objects.values_list("key", "number"))
     # Published last first: the first row seen for an identity is its current published version.
     for row in AnswerVersion.objects.filter(status=Status.PUBLISHED).order_by(*published_order()).values(
             "id", "topic", "municipality_id", "language", "text", "created_at", "source_version_id",

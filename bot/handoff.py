@@ -22,9 +22,10 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple
 
+from bot import crisis_lines
 from bot.answers import FACT_EXAMPLE, MUNICIPALITY_WEBSITE, PHONE, Composer, Reply
 from bot.content import Snapshot
-from bot.i18n import N_, format_date, format_number, isolate, translate
+from bot.i18n import N_, format_date, format_number, isolate, ngettext, translate, translate_plural
 from bot.language import LANGUAGES, RIGHT_TO_LEFT, clean_text
 from bot.municipalities import Municipality
 
@@ -41,7 +42,8 @@ HANDOFF_STARTED = N_("I am passing your question to a person at {municipality}. 
 HANDOFF_STARTED_NO_MUNICIPALITY = N_("I am passing your question to a person. They will answer you here in this chat.")
 # Said when nobody who speaks the user's language works for the municipality (routing tier).
 ANSWER_MAY_BE_SWEDISH = N_("The answer may come in Swedish.")
-WAIT_MINUTES = N_("Expected wait: about {minutes} minutes.")
+# Plural forms: Arabic says "دقيقة", "دقيقتين", "دقائق" (3–10) and "دقيقة" (11+) after a number.
+WAIT_MINUTES = ngettext("Expected wait: about {minutes} minute.", "Expected wait: about {minutes} minutes.")
 # TRANSLATORS: {when} is a weekday, date and time, e.g. "Monday 7 December 2026 08:00".
 CLOSED_UNTIL = N_("The office is closed now. It opens {when}, and a person will answer you then.")
 # TRANSLATORS: someone asked for a person again while their earlier requests still wait.
@@ -62,19 +64,16 @@ UNCLAIMED_NO_MUNICIPALITY = N_("Sorry, nobody has been able to answer yet. Your 
 VISITING_ADDRESS = N_("Visiting address: {address}")
 OPENING_HOURS = N_("Opening hours: {hours}")
 
-# Built-in crisis texts, used only when the content (topics crisis_*) is missing. The numbers
-# are placeholders so that they are isolated in Arabic and Dari: "020-50 50 50" inside a
-# right-to-left line would otherwise be shown in the wrong order.
+# Built-in crisis texts, used only when the content (topics crisis_*) is missing. Like the
+# content's crisis texts they name each line by placeholder; ``bot.crisis_lines`` fills in the
+# numbers (data/content/crisis_lines.yml, editable by admins) and isolates them in Arabic and
+# Dari, where "020-50 50 50" inside a right-to-left line would otherwise be shown in the wrong order.
 CRISIS_FALLBACKS = {
-    "crisis_violence": N_("If you or someone else is in danger right now, call {emergency}. For support after violence or threats, call Kvinnofridslinjen on {women_line}, free and open day and night. To report a crime that is not urgent, call the police on {police}."),
-    "crisis_suicide": N_("If your life is in danger right now, call {emergency}. You can talk to someone at Självmordslinjen: call {suicide_line}, open day and night."),
+    "crisis_violence": N_("If you or someone else is in danger right now, call {emergency}. If you are under 18, call Bris on {children_line}, free and open day and night. For women, Kvinnofridslinjen on {women_line}, free and open day and night. Anyone who has been hurt, men and older people too, can get free support from Brottsofferjouren on {victim_line}. To report a crime that is not urgent, call the police on {police}."),
+    "crisis_suicide": N_("If your life is in danger right now, call {emergency}. You can talk to someone at Självmordslinjen: call {suicide_line}, open day and night. If you are under 18, you can also call Bris on {children_line}."),
     "crisis_health": N_("If it is an emergency, call {emergency} now. For health advice, call {health_line} at any time of day."),
 }
 EMERGENCY_REMINDER = N_("In an emergency, call {emergency}.")
-CRISIS_NUMBERS = {"emergency": "112", "women_line": "020-50 50 50", "suicide_line": "90101",
-                  "health_line": "1177", "police": "114 14"}
-# The line each crisis must name besides 112 (the tests check every language for both).
-CRISIS_LINES = {"crisis_violence": "020-50 50 50", "crisis_suicide": "90101", "crisis_health": "1177"}
 
 # Why a conversation was handed over, by the intent that did it (``Reason`` in webapp.handoff.models).
 INTENT_REASONS = {
@@ -136,7 +135,8 @@ def handoff_started(composer: Composer, municipality: Optional[Municipality], ex
 
         parts.append(composer.t(CLOSED_UNTIL, when=format_opening(expectation.opens_at, language)))
     elif expectation.minutes is not None:
-        parts.append(composer.t(WAIT_MINUTES, minutes=format_number(expectation.minutes, language)))
+        parts.append(translate_plural(language, WAIT_MINUTES, expectation.minutes,
+                                      minutes=format_number(expectation.minutes, language)))
     else:
         parts.append(composer.t(WAIT_UNKNOWN))
     parts.append(composer.t(HOW_TO_CANCEL, word=cancel_word(language)))
@@ -200,14 +200,17 @@ def _has_emergency_number(text: str) -> bool:
 def crisis_reply(composer: Composer, crisis: str, municipality: Optional[Municipality]) -> Reply:
     """The crisis text from content (editable, municipality's own first); the built-in text
     when there is none; and 112 added to any text that lost it. Never a reply without 112."""
-    answer = composer.snapshot.answer(crisis, municipality.code if municipality else None, composer.language)
-    numbers = {key: _ltr(composer.language, value) for key, value in CRISIS_NUMBERS.items()}
+    language = composer.language
+    answer = composer.snapshot.answer(crisis, municipality.code if municipality else None, language)
+    current = crisis_lines.numbers(composer.snapshot.crisis_lines)
+    wrap = functools.partial(_ltr, language)
     if answer is None or not answer.text.strip():
-        return Reply(composer.t(CRISIS_FALLBACKS.get(crisis, EMERGENCY_REMINDER), **numbers))
-    text = answer.text.strip()
+        return Reply(composer.t(CRISIS_FALLBACKS.get(crisis, EMERGENCY_REMINDER),
+                                **{key: wrap(number) for key, number in current.items()}))
+    text = crisis_lines.fill(answer.text.strip(), current, wrap)
     if not _has_emergency_number(text):
-        logger.warning("crisis text %s/%s has no 112; adding it", crisis, composer.language)
-        text = composer.t(EMERGENCY_REMINDER, **numbers) + "\n\n" + text
+        logger.warning("crisis text %s/%s has no 112; adding it", crisis, language)
+        text = composer.t(EMERGENCY_REMINDER, emergency=wrap(current["emergency"])) + "\n\n" + text
     return Reply(text)
 
 

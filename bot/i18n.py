@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from pathlib import Path
-from typing import Dict, Union
+from typing import Dict, Tuple, Union
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -37,13 +37,46 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+def ngettext(singular: str, plural: str) -> Tuple[str, str]:
+    """Marks a string with plural forms for extraction (pybabel's default ``ngettext`` keyword);
+    ``translate_plural`` picks the form. Arabic has six ("دقيقة", "دقيقتين", "دقائق" …)."""
+    return (singular, plural)
+
+
 @functools.lru_cache(maxsize=None)
-def catalog(language: str) -> Dict[str, str]:
-    """msgid → translated text for one language (fuzzy and empty entries left out)."""
+def _po(language: str):
     path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as handle:
-        po = read_po(handle, locale=language)
-    return {m.id: m.string for m in po if m.id and m.string and not m.fuzzy}
+        return read_po(handle, locale=language)
+
+
+@functools.lru_cache(maxsize=None)
+def catalog(language: str) -> Dict[str, str]:
+    """msgid → translated text for one language (fuzzy and empty entries left out). Entries
+    with plural forms are keyed by (singular, plural), with a tuple of forms."""
+    return {m.id: m.string for m in _po(language)
+            if m.id and m.string and not m.fuzzy and (isinstance(m.string, str) or all(m.string))}
+
+
+@functools.lru_cache(maxsize=None)
+def _plural_rule(language: str):
+    import gettext
+
+    return gettext.c2py(_po(language).plural_expr)
+
+
+def translate_plural(language: str, msgids: Tuple[str, str], n: int, **values: object) -> str:
+    """The catalog form of ``msgids`` (from ``ngettext``) for the number ``n``, placeholders
+    filled; Swedish as the fallback, as in ``translate``."""
+    code = canonical_language(language) or DEFAULT_LANGUAGE
+    for candidate in (code, DEFAULT_LANGUAGE):
+        forms = catalog(candidate).get(tuple(msgids))
+        if forms:
+            text = forms[min(_plural_rule(candidate)(n), len(forms) - 1)]
+            break
+    else:
+        text = msgids[0] if n == 1 else msgids[1]
+    return text.format(**values) if values else text
 
 
 def translate(language: str, msgid: str, **values: object) -> str:

@@ -12,12 +12,13 @@ import uuid
 
 import pytest
 
-from bot import handoff, web_sessions
+from bot import crisis_lines, handoff, web_sessions
 from bot.answers import Composer
 from bot.content import Answer, Snapshot
 from bot.i18n import translate
 from bot.language import LANGUAGES, to_ascii_digits
 from bot.municipalities import directory
+from bot.settings import ROOT
 from webapp.handoff import hours, service
 from webapp.handoff.hours import SWEDISH_TIME, Schedule
 
@@ -249,15 +250,49 @@ def test_the_user_cancelling_closes_the_ticket(database):
 # --- what the user reads ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("crisis, line", sorted(handoff.CRISIS_LINES.items()))
-def test_the_built_in_crisis_text_has_112_and_the_right_line(language, crisis, line):
+@pytest.mark.parametrize("crisis, keys", sorted(crisis_lines.LINE_OF_CRISIS.items()))
+def test_the_built_in_crisis_text_has_112_and_the_right_lines(language, crisis, keys):
     reply = handoff.crisis_reply(Composer(language, Snapshot()), crisis, None)
-    assert "112" in reply.text and line in reply.text
+    numbers = crisis_lines.numbers()
+    assert "112" in reply.text and all(numbers[key] in reply.text for key in keys)
     assert reply.text != crisis and "{" not in reply.text
     if crisis == "crisis_violence":
-        assert "114 14" in reply.text
+        assert "114 14" in reply.text and "116 006" in reply.text  # the police, and a line for men too
     if language != "sv":  # numbers isolated, so "020-50 50 50" keeps its order in right-to-left text
-        assert f"\u2068{line}\u2069" in reply.text
+        assert all(f"\u2068{numbers[key]}\u2069" in reply.text for key in keys)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("crisis, keys", sorted(crisis_lines.LINE_OF_CRISIS.items()))
+def test_the_shipped_crisis_texts_name_their_lines_only_as_placeholders(language, crisis, keys):
+    """One place for every number: the answer files name lines as {key}, never as digits."""
+    import yaml
+
+    text = yaml.safe_load((ROOT / "data" / "content" / "answers" / f"{language}.yml").read_text(encoding="utf-8"))["answers"][crisis]
+    assert "{emergency}" in text
+    assert all("{%s}" % key in text for key in keys), (crisis, language)
+    for number in crisis_lines.numbers().values():
+        assert number not in text.replace("1177 Vårdguiden", ""), (crisis, language, number)
+
+
+def test_a_number_changed_in_the_database_reaches_every_crisis_reply_in_every_language():
+    snapshot = Snapshot(answers={(crisis, None, language): Answer(text, None, dt.date(2026, 12, 4))
+                                 for (crisis, language), text in _shipped_crisis_texts().items()},
+                        crisis_lines={"children_line": "116 999"})
+    for language in LANGUAGES:
+        for crisis in ("crisis_violence", "crisis_suicide"):
+            text = handoff.crisis_reply(Composer(language, snapshot), crisis, None).text
+            assert "116 999" in text and "116 111" not in text and "112" in text
+
+
+def _shipped_crisis_texts():
+    import yaml
+
+    texts = {}
+    for language in LANGUAGES:
+        answers = yaml.safe_load((ROOT / "data" / "content" / "answers" / f"{language}.yml").read_text(encoding="utf-8"))["answers"]
+        texts.update({(key, language): value for key, value in answers.items() if key.startswith("crisis_")})
+    return texts
 
 
 def test_crisis_content_is_used_and_112_is_added_if_an_edit_lost_it():
@@ -359,8 +394,11 @@ def test_no_dari_reply_uses_arabic_letters_and_no_arabic_reply_persian_ones():
     from bot.i18n import catalog
 
     msgids = [value for name, value in vars(handoff).items() if name.isupper() and isinstance(value, str)
-              and name not in ("CANCEL_PAYLOAD", "REPEATED_FAILURE")] + list(handoff.CRISIS_FALLBACKS.values())
+              and name not in ("CANCEL_PAYLOAD", "REPEATED_FAILURE")] + list(handoff.CRISIS_FALLBACKS.values()) \
+        + [handoff.WAIT_MINUTES]
     for msgid in msgids:
         assert msgid in catalog("fa_AF") and msgid in catalog("ar"), msgid
-        assert not re.search("[يكة]", catalog("fa_AF")[msgid]), msgid
-        assert not re.search("[پچژگیک]", catalog("ar")[msgid]), msgid
+        dari, arabic = (" ".join(catalog(language)[msgid]) if isinstance(msgid, tuple) else catalog(language)[msgid]
+                        for language in ("fa_AF", "ar"))
+        assert not re.search("[يكة]", dari), msgid
+        assert not re.search("[پچژگیک]", arabic), msgid

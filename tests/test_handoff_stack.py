@@ -15,7 +15,7 @@ import uuid
 import pytest
 import requests
 
-from bot import handoff, web_sessions
+from bot import crisis_lines, handoff, web_sessions
 from bot.language import LANGUAGES, to_ascii_digits
 from tests.helpers import assert_language
 
@@ -108,21 +108,62 @@ def test_two_fallbacks_in_a_row_hand_over_to_a_person(chat):
 # --- crisis -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("crisis, line", sorted(handoff.CRISIS_LINES.items()))
-def test_crisis_gets_112_and_the_right_line_first_then_a_person(chat, language, crisis, line):
+@pytest.mark.parametrize("crisis, keys", sorted(crisis_lines.LINE_OF_CRISIS.items()))
+def test_crisis_gets_112_and_the_right_lines_first_then_a_person(chat, language, crisis, keys):
     from webapp.handoff.models import Priority
 
     sender = chat.new_sender()
     replies = chat.send(sender, f"/{crisis}", {"language": language, "municipality": "1383"})
     first = replies[0]["text"]
     assert has_number(first, "112"), first
-    assert has_number(first, line), first
+    for key in keys:
+        assert has_number(first, crisis_lines.numbers()[key]), (key, first)
     assert_language([replies[0]], language)
     assert "/handoff_cancel" in payloads(replies[1:]) and ACTIVE in customs(replies)
     assert chat.tracker(sender)["paused"] is True
     ticket = ticket_of(sender)
     assert ticket.priority == Priority.CRISIS and ticket.reason == crisis
     assert "112" in ticket.summary
+
+
+# A child writes, in their own words, that a parent hits them: 112 and Bris, in their language.
+CHILD_HIT_AT_HOME = {
+    "sv": "jag är 14 och min pappa slår mig",
+    "ar": "عمري ١٤ سنة وابوي يضربني كل يوم",
+    "fa_AF": "مه ۱۴ ساله هستم پدرم مره میزنه",
+}
+# Someone thinking of ending their life, as they would write it.
+NO_LONGER_WANT_TO_LIVE = {
+    "sv": "jag vill inte leva längre",
+    "ar": "ما بدي عيش بعد اليوم بدي انتحر",
+    "fa_AF": "دیگه نمی‌خواهم زنده باشم میخواهم خودکشی کنم",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_child_hit_at_home_gets_112_and_bris_in_their_language(chat, language):
+    sender = chat.new_sender()
+    replies = chat.send(sender, CHILD_HIT_AT_HOME[language], {"language": language, "municipality": "0180"})
+    first = replies[0]["text"]
+    assert has_number(first, "112") and has_number(first, "116 111"), first
+    assert "bris.se" in first
+    assert_language([replies[0]], language)
+    assert chat.tracker(sender)["paused"] is True and ticket_of(sender).reason == "crisis_violence"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_suicidal_thoughts_get_112_the_line_bris_and_in_arabic_and_dari_1177_with_an_interpreter(chat, language):
+    sender = chat.new_sender()
+    replies = chat.send(sender, NO_LONGER_WANT_TO_LIVE[language], {"language": language, "municipality": "0180"})
+    first = replies[0]["text"]
+    for number in ("112", "90101", "116 111", "1177"):
+        assert has_number(first, number), (number, first)
+    assert_language([replies[0]], language)
+    # Självmordslinjen answers in Swedish: the reply says so, and offers 1177's interpreters.
+    if language == "ar":
+        assert "باللغة السويدية" in first and "مترجم" in first
+    if language == "fa_AF":
+        assert "سویدنی جواب" in first and "ترجمان" in first
 
 
 # --- while paused, and back to the bot -------------------------------------------------------------
@@ -229,6 +270,60 @@ def test_routing_tells_the_user_when_the_answer_may_be_in_swedish(chat, make_sta
     assert swedish_note not in replies[0]["text"]
 
 
+# --- guidance while waiting ----------------------------------------------------------------------
+
+# The key fact of each category's guidance, as each language says it (data/content/handoff_guidance.yml).
+GUIDANCE_KEY_FACTS = {
+    "handoff_residence_permit": {"sv": ["tre veckor", "Migrationsverket", "offentligt biträde"],
+                                 "ar": ["ثلاثة أسابيع", "Migrationsverket", "offentligt biträde"],
+                                 "fa_AF": ["سه هفته", "Migrationsverket", "offentligt biträde"]},
+    "handoff_eviction": {"sv": ["byta lås", "Kronofogden", "Hyresgästföreningen"],
+                         "ar": ["القفل", "Kronofogden", "Hyresgästföreningen"],
+                         "fa_AF": ["قفل", "Kronofogden", "Hyresgästföreningen"]},
+    "handoff_social_services": {"sv": ["tolk", "offentligt biträde", "LVU"],
+                                "ar": ["مترجم", "offentligt biträde", "LVU"],
+                                "fa_AF": ["ترجمان", "offentligt biträde", "LVU"]},
+    "handoff_debt": {"sv": ["budget- och skuldrådgivning", "gratis"],
+                     "ar": ["budget- och skuldrådgivning", "مجانية"],
+                     "fa_AF": ["budget- och skuldrådgivning", "مفت"]},
+}
+GUIDANCE_KEY_FACTS["handoff_deportation"] = GUIDANCE_KEY_FACTS["handoff_residence_permit"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("intent", sorted(GUIDANCE_KEY_FACTS))
+def test_high_stakes_categories_get_guidance_right_after_the_acknowledgement(chat, language, intent):
+    sender = chat.new_sender()
+    replies = chat.send(sender, f"/{intent}", {"language": language, "municipality": "0182"})
+    texts = [r["text"] for r in replies if "text" in r]
+    assert handoff.cancel_word(language) in texts[0], "the acknowledgement comes first"
+    guidance = texts[1]
+    for fact in GUIDANCE_KEY_FACTS[intent][language]:
+        assert fact in guidance, (fact, guidance)
+    assert_language([{"text": guidance}], language)
+    assert chat.tracker(sender)["paused"] is True
+
+
+def test_other_categories_get_no_guidance(chat):
+    sender = chat.new_sender()
+    replies = chat.send(sender, "/request_human", {"language": "sv", "municipality": "0182"})
+    assert len([r for r in replies if "text" in r]) == 1
+
+
+REJECTED_ON_A_FRIDAY = {"sv": "fick avslag från migrationsverket idag, vad gör jag nu i helgen",
+                        "ar": "اليوم اجاني رفض من الهجرة وبكرة عطلة شو لازم اعمل",
+                        "fa_AF": "امروز از میگراسیون جواب رد گرفتم چی کار کنم"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_rejected_permit_written_in_own_words_gets_the_appeal_deadline_at_once(chat, language):
+    sender = chat.new_sender()
+    replies = chat.send(sender, REJECTED_ON_A_FRIDAY[language], {"language": language, "municipality": "1383"})
+    text = "\n".join(r["text"] for r in replies if "text" in r)
+    assert GUIDANCE_KEY_FACTS["handoff_residence_permit"][language][0] in text, text
+    assert chat.tracker(sender)["paused"] is True
+
+
 # --- unclaimed -----------------------------------------------------------------------------------
 
 def test_an_unclaimed_ticket_gets_the_contact_options_once_and_stays_open(chat, stack, rasa_api, monkeypatch):
@@ -254,6 +349,24 @@ def test_an_unclaimed_ticket_gets_the_contact_options_once_and_stays_open(chat, 
     assert_language([{"text": expected}], "ar")
     assert [e["text"] for e in chat.tracker(sender)["events"] if e["event"] == "bot"][-1] == expected
     assert chat.tracker(sender)["paused"] is True
+
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_unclaimed_notice_gives_the_phone_and_opening_hours_in_the_users_language(chat, stack, rasa_api, language):
+    from bot.i18n import translate
+    from webapp.handoff import service
+    from webapp.handoff.models import HandoffTicket
+
+    sender = f"web-{uuid.uuid4()}"
+    chat.send(sender, "/handoff_eviction", {"language": language, "municipality": "0182", "channel": "web"})
+    mine = HandoffTicket.objects.filter(sender_id=sender)
+    assert service.check_unclaimed(tickets=mine, minutes=0) == 1
+    notice = [e["text"] for e in chat.tracker(sender)["events"] if e["event"] == "bot"][-1]
+    assert has_number(notice, "08-718 80 00"), notice
+    hours_label = translate(language, handoff.OPENING_HOURS, hours="").strip()
+    assert hours_label and hours_label in notice, notice
+    assert_language([{"text": notice}], language)
 
 
 # --- a new session (a day's silence) while a person has the conversation -----------------------

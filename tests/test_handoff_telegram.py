@@ -84,29 +84,31 @@ async def test_a_staff_reply_waits_out_a_telegram_outage_and_arrives_once(
     chat_id = new_chat_id()
     async with make_worker(bot_api, f"http://127.0.0.1:{stack.rasa_port}"):
         bot_api.push_update(callback_update(chat_id, "/handoff_eviction", "sv", query_id="eviction"))
-        await bot_api.wait_for_messages(chat_id, 1)
+        # "A person will answer", then the guidance while waiting (what a landlord may not do).
+        guidance = (await bot_api.wait_for_messages(chat_id, 2))[1]
+        assert "Kronofogden" in guidance["text"]
         ticket = await sync_to_async(_ticket)(f"telegram-{chat_id}")
         await sync_to_async(service.claim)(ticket, staff)
         bot_api.fail_next_sends(7, 500)  # more than the rate limiter's own retries
         await sync_to_async(service.reply)(ticket, staff, "Hej! Jag heter Sara och hjälper dig med hyresvärden.")
-        await bot_api.wait_for_messages(chat_id, 2, timeout=30)
+        await bot_api.wait_for_messages(chat_id, 3, timeout=30)
         statuses = [call.status for call in bot_api.calls_to("sendMessage", chat_id)]
-        assert statuses.count(500) == 7 and statuses.count(200) == 2
+        assert statuses.count(500) == 7 and statuses.count(200) == 3
         # Marked delivered just after Telegram took it, so wait for that write.
         delivered = sync_to_async(lambda: _delivery_rows(ticket)[0]["delivered_at"] is not None)
         await eventually(delivered, True, "the row marked delivered", timeout=10)
         rows = await sync_to_async(_delivery_rows)(ticket)
         assert rows[0]["delivered_at"] is not None and rows[0]["attempts"] >= 1 and rows[0]["failed_at"] is None
-        assert "Sara" in bot_api.sent(chat_id)[1]["text"]
+        assert "Sara" in bot_api.sent(chat_id)[2]["text"]
 
 
 async def test_the_back_button_in_telegram_resumes_the_bot(stack, bot_api, telegram_catalogs):
     chat_id = new_chat_id()
     async with make_worker(bot_api, f"http://127.0.0.1:{stack.rasa_port}"):
         bot_api.push_update(callback_update(chat_id, "/handoff_debt", "fa", query_id="debt"))
-        await bot_api.wait_for_messages(chat_id, 1)
+        await bot_api.wait_for_messages(chat_id, 2)  # "a person will answer", then the guidance on debts
         bot_api.push_update(callback_update(chat_id, "/handoff_cancel", "fa", query_id="back"))
-        back = (await bot_api.wait_for_messages(chat_id, 2))[1]
+        back = (await bot_api.wait_for_messages(chat_id, 3))[2]
         assert back["text"] == isolate_ltr_runs(handoff.bot_back("fa_AF").text, "fa_AF")
         assert (await tracker(stack, f"telegram-{chat_id}"))["paused"] is False
         ticket = await sync_to_async(_ticket)(f"telegram-{chat_id}")

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from webapp.content.models import AnswerVersion, FactVersion, Municipality
+from webapp.content.models import AnswerVersion, CrisisLine, FactVersion, Municipality
 
 
 @admin.register(Municipality)
@@ -49,3 +49,22 @@ class FactVersionAdmin(ReadOnlyVersionAdmin):
     @admin.display(description="Editor")
     def editor_link(self, obj):
         return format_html('<a href="{}">öppna</a>', reverse("editor-fact", args=[obj.municipality_id, obj.kind, obj.key]))
+
+
+@admin.register(CrisisLine)
+class CrisisLineAdmin(admin.ModelAdmin):
+    """Crisis numbers: one row per line, used by every crisis reply in every language at once."""
+
+    list_display = ("key", "name", "number", "checked_on", "changed_by_staff")
+    readonly_fields = ("key", "changed_by_staff")
+    search_fields = ("name", "number")
+
+    def has_add_permission(self, request):
+        return False  # a new line needs a placeholder in the crisis texts: add it in crisis_lines.yml
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a crisis text must never lose its number
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by_staff = True  # load_content keeps an admin's number
+        super().save_model(request, obj, form, change)

@@ -149,3 +149,29 @@ class TopicReview(models.Model):
 
     def is_due(self, today) -> bool:
         return self.review_by is None or self.review_by < today
+
+
+class CrisisLine(models.Model):
+    """A crisis phone number (112, Bris, Kvinnofridslinjen, …): the one place it is kept.
+
+    Seeded from data/content/crisis_lines.yml by ``load_content``; changed by admins in
+    /admin/ (then ``changed_by_staff`` keeps the seed from overwriting it). Every crisis text
+    names the line as ``{key}`` and the bot fills in the number (``bot.crisis_lines``).
+    """
+
+    key = models.SlugField("nyckel", max_length=40, unique=True,
+                           help_text="Platshållaren i kristexterna, t.ex. children_line för {children_line}.")
+    name = models.CharField("namn", max_length=200)
+    number = models.CharField("nummer", max_length=40, help_text="Som det ska ringas, t.ex. 116 111.")
+    description = models.CharField("för vem och när", max_length=500, blank=True)
+    source_url = models.URLField("källa", blank=True)
+    checked_on = models.DateField("kontrollerad", null=True, blank=True)
+    changed_by_staff = models.BooleanField("ändrad av admin", default=False)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = "krislinje"
+        verbose_name_plural = "krislinjer"
+
+    def __str__(self):
+        return f"{self.name}: {self.number}"

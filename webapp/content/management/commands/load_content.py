@@ -1,4 +1,5 @@
-"""Seed the content database from data/: municipalities, national answers, municipality facts.
+"""Seed the content database from data/: municipalities, national answers, municipality facts,
+crisis lines.
 
 Safe to run on every start: it creates what is missing and refreshes seed rows whose YAML
 changed, but never overrides a version that staff saved (their newest version wins).
@@ -14,7 +15,7 @@ from django.db import transaction
 from bot.language import SWEDISH
 from bot.municipalities import directory
 from bot.settings import ROOT
-from webapp.content.models import AnswerVersion, FactVersion, Municipality, Status, TopicReview
+from webapp.content.models import AnswerVersion, CrisisLine, FactVersion, Municipality, Status, TopicReview
 from webapp.content.topic_reviews import sync_topic_reviews
 
 CONTENT_DIR = ROOT / "data" / "content"
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         answers = self._load_answers(content_dir / "answers")
         facts = self._load_facts(content_dir / "facts.yml")
         reviews = sync_topic_reviews(TopicReview, content_dir / "topics.yml")
+        self._load_crisis_lines(content_dir / "crisis_lines.yml")
         self.stdout.write(f"content: {municipalities} municipalities, {answers} answer versions and {facts} fact versions added, "
                           f"{reviews} topic reviews updated")
 
@@ -66,6 +68,23 @@ class Command(BaseCommand):
                     AnswerVersion.objects.filter(pk=version.pk).update(created_at=dated)
                     added += 1
         return added
+
+    def _load_crisis_lines(self, path: Path) -> None:
+        """Create missing lines; refresh a line from the file unless an admin changed it."""
+        if not path.exists():  # a partial content directory (an import, a test): nothing to seed
+            return
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key, entry in document["lines"].items():
+            values = {"name": entry["name"], "number": str(entry["number"]),
+                      "description": entry.get("description", ""), "source_url": entry.get("source_url", ""),
+                      "checked_on": document.get("checked_on")}
+            line = CrisisLine.objects.filter(key=key).first()
+            if line is None:
+                CrisisLine.objects.create(key=key, **values)
+            elif not line.changed_by_staff and any(getattr(line, f) != v for f, v in values.items()):
+                for field, value in values.items():
+                    setattr(line, field, value)
+                line.save()  # through save(), so that the content revision is bumped
 
     def _load_facts(self, path: Path) -> int:
         added = 0
