@@ -169,6 +169,12 @@ _BARE_NAMES = [
 _LANGUAGE_AS_SUBJECT = re.compile(_names("اللغة", "لغة", "زبان", "دروس", "درس", "کورس", "كورس", "صنف",
                                          "kurs", "kurser", "sfi", "lära", "läsa", "lektion"), re.I)
 BARE_NAME_MAX_WORDS = 3
+# Words that may stand beside a bare language name in a request for that language.
+_REQUEST_WORDS = frozenset(normalize_for_nlu("""
+    tack snälla please pls plz ok okej ja svara skriv prata tala write speak answer reply
+    lotfan lutfan lotfen befarmaid bfarmaid
+    لو سمحت من فضلك رجاء رجاءا اكتب احكي تكلم جاوب جاوبني ردي رد ابي بدي اريد عايز يا
+    لطفا لطفاً لطفن بنویس بنویسید گپ بزن بزنید جواب بده بدهید میخواهم میخایم میخام خواهش""").split())
 
 
 @dataclass(frozen=True)
@@ -192,7 +198,24 @@ def explicit_language_choice(text: str) -> Optional[str]:
     found = [code for code, pattern in _EXPLICIT_PHRASES if pattern.search(cleaned)]
     if not found and words <= BARE_NAME_MAX_WORDS and not _LANGUAGE_AS_SUBJECT.search(cleaned):
         found = [code for code, pattern in _BARE_NAMES if pattern.search(cleaned)]
+        # A bare name is a choice only with words that ask for a language around it ("svenska
+        # tack", "دری لطفا"); "vill plugga svenska" and "حابب اتعلم سويدي" ask about learning it.
+        rest = [w for w in _words_besides_names(cleaned) if w not in _REQUEST_WORDS]
+        if rest:
+            found = []
     return found[0] if len(found) == 1 else None
+
+
+def names_a_language(text: str) -> bool:
+    """Whether the message names one of the product's languages (bare or in a phrase)."""
+    cleaned = clean_text(text)
+    return any(p.search(cleaned) for _, p in _EXPLICIT_PHRASES + _BARE_NAMES)
+
+
+def _words_besides_names(cleaned: str) -> list:
+    for _, pattern in _BARE_NAMES:
+        cleaned = pattern.sub(" ", cleaned)
+    return [normalize_for_nlu(w) for w in re.findall(r"[^\W\d_]+", cleaned)]
 
 
 # Parts of a message that are in Latin letters whatever language the user writes: markup
