@@ -17,9 +17,9 @@ with ``python -m bot.thresholds``, never on the held-out set):
 1. *urgent*: crisis intents together ≥ ``urgent_threshold`` → the likeliest crisis intent;
    else hand-off intents together ≥ it → the likeliest hand-off intent. Low on purpose: a
    missed deportation decision costs far more than a person reading a housing question.
-2. a language *named inside a question* is no switch ("حابب اتعلم سويدي"): ``switch_language``
-   is dropped from the ranking (and the rest renormalised) unless the message is an explicit
-   choice (``bot.language``).
+2. a language *named as something to learn* is no switch ("حابب اتعلم سويدي"):
+   ``switch_language`` is dropped from the ranking and the rest renormalised
+   (``bot.language.asks_about_learning_a_language``).
 3. *courtesy plus a question* ("Tack! Vad kostar sfi?"): when greet/thank wins but words other
    than the courtesy remain, the likeliest answerable intent is taken instead.
 4. *answer*: top intent ≥ ``intent_threshold``.
@@ -36,7 +36,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from bot.language import explicit_language_choice, names_a_language, normalize_for_nlu
+from bot.language import asks_about_learning_a_language, normalize_for_nlu
 
 FALLBACK_INTENT = "nlu_fallback"
 TOPICS = ("sfi", "housing", "school")
@@ -184,9 +184,9 @@ def decide(ranking: Sequence[Dict], text: str, thresholds: Optional[Dict[str, fl
             best = next(r for r in ranking if topic_of(r["name"]) == group)
             return Decision("urgent", best["name"], best["confidence"], group, topics[group])
 
-    # 2. A language named inside a question is not a request to switch: a message that names a
-    # language without asking for it ("vill plugga svenska") cannot be a switch at all.
-    if not explicit_language_choice(text) and names_a_language(text):
+    # 2. A language named as something to learn ("vill plugga svenska") is not a request to switch:
+    # such a message cannot be a switch at all, wherever switch_language ranks.
+    if asks_about_learning_a_language(text):
         ranking = _without(ranking, "switch_language")
         topics = topic_confidences(ranking)
 

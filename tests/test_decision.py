@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from bot.decision import FALLBACK_INTENT, courtesy_and_rest, decide, fit_temperature, softmax, topic_of
-from bot.language import explicit_language_choice
+from bot.language import asks_about_learning_a_language, explicit_language_choice
 
 THRESHOLDS = {"intent_threshold": 0.6, "topic_threshold": 0.6, "urgent_threshold": 0.2, "alternative_min": 0.05}
 
@@ -66,7 +66,7 @@ def test_crisis_wins_over_hand_off():
 
 @pytest.mark.parametrize("text", ["vill plugga svenska", "حابب اتعلم سويدي", "میخواهم سویدنی یاد بگیرم"])
 def test_a_language_named_inside_a_question_is_no_switch(text):
-    assert explicit_language_choice(text) is None
+    assert explicit_language_choice(text) is None and asks_about_learning_a_language(text)
     decision = decide(ranking(switch_language=0.55, sfi_enrol=0.3, sfi_what_is=0.1), text, THRESHOLDS)
     assert decision.intent == "sfi_enrol" and decision.kind == "answer"
 
@@ -93,7 +93,13 @@ def test_plain_courtesy_stays_courtesy(text):
 
 
 def test_an_urgent_intent_inflated_by_setting_a_switch_aside_is_not_acted_on():
-    # "barnen och svenska": switch_language dropped, the small crisis share grows to the top.
-    decision = decide(ranking(switch_language=0.85, crisis_violence=0.1, school_enrol=0.03), "barnen och svenska",
-                      THRESHOLDS)
+    # switch_language dropped (a language to learn), the small crisis share grows to the top.
+    decision = decide(ranking(switch_language=0.85, crisis_violence=0.1, school_enrol=0.03),
+                      "barnen ska plugga svenska", THRESHOLDS)
     assert decision.kind == "clarify" and decision.alternatives == ["school_enrol"]
+
+
+@pytest.mark.parametrize("text", ["byt till svenska igen", "دری گپ بزن لطفا", "تكلم سويدي معي", "arabiska språket tack"])
+def test_a_request_for_a_language_in_other_words_is_left_to_the_model(text):
+    assert not asks_about_learning_a_language(text)
+    assert decide(ranking(switch_language=0.7, sfi_enrol=0.2), text, THRESHOLDS).intent == "switch_language"
