@@ -60,7 +60,7 @@ class MunicipalityEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "MunicipalityEntityExtractor":
-        directory()  # load the data once, at model load, not on the first message
+        directory().sounds_like("")  # load the data once, at model load, not on the first message
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
