@@ -148,6 +148,8 @@ class ActionAnswerTopic(NewcomerAction):
     def respond(self, dispatcher, tracker, turn):
         if turn.intent == "inform_municipality":
             return municipality_given(dispatcher, tracker, turn)
+        if ask_which_municipality(dispatcher, tracker, turn):
+            return []
         topic = topic_for_intent(turn.intent)
         if topic is None:  # a rule sent an intent this action does not know: clarify instead
             turn.say(dispatcher, turn.composer.clarify(out_of_scope=False, offer_person=False))
@@ -170,8 +172,23 @@ def answer_topic(dispatcher, turn: Turn, topic) -> List[EventType]:
     return [SlotSet("pending_topic", None), SlotSet("topic", topic.key)]
 
 
+def ask_which_municipality(dispatcher, tracker: Tracker, turn: Turn) -> bool:
+    """The bot asked for the municipality and the short reply may name one, but only as a word
+    that is also an ordinary word ("بوستاد": Båstad or bostad) or a spelling two names share:
+    ask "Do you mean Båstad?" rather than drop it or guess. True when it asked."""
+    if turn.is_payload or _entity(tracker, "municipality") or not tracker.get_slot("pending_topic"):
+        return False
+    candidates = directory().possible_municipalities(turn.raw_text)
+    if not candidates:
+        return False
+    turn.say(dispatcher, turn.composer.confirm_municipality(candidates))
+    return True
+
+
 def municipality_given(dispatcher, tracker: Tracker, turn: Turn) -> List[EventType]:
     """The user named a municipality (or tried to): confirm it and answer what was waiting."""
+    if ask_which_municipality(dispatcher, tracker, turn):
+        return []
     if turn.municipality is None or not _entity(tracker, "municipality") and not turn.municipality_changed:
         unknown = directory().unknown_postal_codes(turn.raw_text)
         turn.say(dispatcher, turn.composer.municipality_unknown(unknown[0].postal_code if unknown else None))
@@ -221,6 +238,8 @@ class ActionClarify(NewcomerAction):
         if _entity(tracker, "municipality") and turn.municipality:
             # "Nacka?" understood as nothing else: at least take the municipality.
             return municipality_given(dispatcher, tracker, turn)
+        if ask_which_municipality(dispatcher, tracker, turn):
+            return []
         out_of_scope = turn.intent == "out_of_scope"
         if not out_of_scope and consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_PERSON - 1:
             # Not understood twice in a row: a person takes over. (A question outside the topics

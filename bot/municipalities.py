@@ -252,6 +252,30 @@ class MunicipalityDirectory:
                 found.append(MunicipalityMatch(code, start, end, "sound"))
         return found
 
+    def possible_municipalities(self, text: str) -> List[Municipality]:
+        """Municipalities a short message may name but ``find`` does not take on its own: a
+        word that is also an ordinary word ("بوستاد" is Båstad and bostad, "vara" is Vara and
+        "to be"), or a spelling that sounds like two names. The caller asks which one is meant
+        ("Do you mean Båstad?"); at most three, for buttons."""
+        if not text or len(text.split()) > _SHORT_MESSAGE_WORDS or self.find(text):
+            return []
+        codes: List[str] = []
+        for match in _SCRIPT_WORD.finditer(text):
+            key = normalize_for_nlu(match.group(0))
+            if key in _PLACE_WORDS or key in self._ordinary_words and key not in _ORDINARY_SCRIPT_WORDS:
+                continue  # "سلام" sounds like Salem, but no one means it; "بوستاد" may well mean Båstad
+            stem, candidates = key, self.sounds_like(key)
+            for prefix in _ARABIC_PREFIXES:
+                if not candidates and key.startswith(prefix) and len(key) - len(prefix) >= 4:
+                    stem, candidates = key[len(prefix):], self.sounds_like(key[len(prefix):])
+            codes += candidates
+        for word in re.findall(r"[A-Za-zÀ-ÿ]+", text):
+            code = self._latin_names.get((fold_swedish(word),))
+            if code and fold_swedish(word) in _EVERYDAY_WORD_NAMES:
+                codes.append(code)
+        unique = list(dict.fromkeys(codes))
+        return [self._by_code[c] for c in unique[:3]]
+
     def _closest_in_length(self, word: str, codes: List[str]) -> Optional[str]:
         """One candidate, or the one whose Swedish name is clearly closest in length to the word
         ("یوتبوری": Göteborg, not Tibro); None when that does not decide."""

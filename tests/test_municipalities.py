@@ -102,3 +102,17 @@ def test_unlisted_arabic_script_spellings_are_found_by_sound(text, code):
 ])
 def test_ordinary_words_that_sound_like_a_municipality_are_not_taken_for_one(text):
     assert [m for m in directory().find(text) if m.via == "sound"] == []
+
+
+@pytest.mark.parametrize("text, names", [
+    ("بوستاد", ["Båstad"]),  # also "bostad" (housing) in Arabic letters: asked, never assumed
+    ("انشوپینگ", ["Enköping", "Nyköping", "Jönköping"]),  # one spelling, three names
+])
+def test_a_name_that_is_also_a_word_or_fits_several_is_offered_not_taken(text, names):
+    assert directory().find(text) == []
+    assert [m.name for m in directory().possible_municipalities(text)] == names
+
+
+@pytest.mark.parametrize("text", ["مالمو", "سلام", "hej", "hur lång är kön i Båstad"])
+def test_nothing_to_ask_about_when_the_name_is_clear_or_absent(text):
+    assert directory().possible_municipalities(text) == []

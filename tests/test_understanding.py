@@ -85,3 +85,18 @@ def test_the_decision_is_in_the_parse_data_with_calibrated_topic_confidence(stac
     assert decision["topic"] == "sfi" and decision["kind"] in ("answer", "topic")
     sfi_share = sum(r["confidence"] for r in parsed["intent_ranking"] if r["name"].startswith("sfi_"))
     assert decision["topic_confidence"] >= sfi_share - 1e-6
+
+
+def test_a_municipality_that_is_also_a_word_is_asked_about_then_taken(chat):
+    sender = chat.new_sender()
+    asked = chat.send(sender, "كيف بسجل بالسفي", metadata={"language": "ar"})
+    assert chat.tracker(sender)["slots"]["pending_topic"] == "sfi_enrol", text_of(asked)
+    question = chat.send(sender, "بوستاد")  # Båstad, or "bostad" (housing) typed in Arabic letters
+    payloads = [b["payload"] for r in question for b in r.get("buttons", [])]
+    assert payloads == ['/inform_municipality{"municipality":"1278"}', "/inform_municipality"], question
+    assert_language(question, "ar")
+    answer = chat.send(sender, payloads[0])
+    tracker = chat.tracker(sender)
+    assert tracker["slots"]["municipality"] == "1278" and tracker["slots"]["topic"] == "sfi_enrol"
+    assert "Båstad" in text_of(answer)
+    assert_language(answer, "ar")
