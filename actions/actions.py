@@ -7,7 +7,7 @@ import abc
 import asyncio
 import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -45,6 +45,12 @@ class Turn:
     municipality_changed: bool
     events: List[EventType]
     composer: Composer
+    # The NLU decision layer's verdict (bot.decision.Decision.as_dict); empty for button payloads.
+    decision: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def alternatives(self) -> List[str]:
+        return [i for i in self.decision.get("alternatives") or [] if i != self.intent and topic_for_intent(i)]
 
     @property
     def unreadable(self) -> Optional[str]:
@@ -98,7 +104,7 @@ async def read_turn(tracker: Tracker) -> Turn:
     snapshot = await store().current_async()
     register = await register_facts(tracker, intent, municipality, snapshot) if municipality else {}
     return Turn(raw_text, is_payload, intent, language, municipality, changed, events,
-                Composer(language, snapshot, register))
+                Composer(language, snapshot, register), decision=dict(message.get("decision") or {}))
 
 
 async def register_facts(tracker: Tracker, intent: Optional[str], municipality: Municipality, snapshot) -> dict:
@@ -142,14 +148,22 @@ class ActionAnswerTopic(NewcomerAction):
     def respond(self, dispatcher, tracker, turn):
         if turn.intent == "inform_municipality":
             return municipality_given(dispatcher, tracker, turn)
+        if ask_which_municipality(dispatcher, tracker, turn):
+            return []
         topic = topic_for_intent(turn.intent)
         if topic is None:  # a rule sent an intent this action does not know: clarify instead
             turn.say(dispatcher, turn.composer.clarify(out_of_scope=False, offer_person=False))
             return []
+        if turn.decision.get("courtesy"):  # "Tack! Vad kostar sfi?": thank back, then answer
+            turn.say(dispatcher, turn.composer.courtesy(turn.decision["courtesy"]))
         if topic.needs_municipality and turn.municipality is None:
             turn.say(dispatcher, turn.composer.ask_municipality())
             return [SlotSet("pending_topic", topic.key)]
-        return answer_topic(dispatcher, turn, topic)
+        events = answer_topic(dispatcher, turn, topic)
+        if turn.decision.get("kind") == "topic" and turn.alternatives:
+            # Sure of the topic, not of the question in it: the likeliest answer, then the others.
+            turn.say(dispatcher, turn.composer.other_questions(turn.alternatives))
+        return events
 
 
 def answer_topic(dispatcher, turn: Turn, topic) -> List[EventType]:
@@ -158,8 +172,23 @@ def answer_topic(dispatcher, turn: Turn, topic) -> List[EventType]:
     return [SlotSet("pending_topic", None), SlotSet("topic", topic.key)]
 
 
+def ask_which_municipality(dispatcher, tracker: Tracker, turn: Turn) -> bool:
+    """The bot asked for the municipality and the short reply may name one, but only as a word
+    that is also an ordinary word ("بوستاد": Båstad or bostad) or a spelling two names share:
+    ask "Do you mean Båstad?" rather than drop it or guess. True when it asked."""
+    if turn.is_payload or _entity(tracker, "municipality") or not tracker.get_slot("pending_topic"):
+        return False
+    candidates = directory().possible_municipalities(turn.raw_text)
+    if not candidates:
+        return False
+    turn.say(dispatcher, turn.composer.confirm_municipality(candidates))
+    return True
+
+
 def municipality_given(dispatcher, tracker: Tracker, turn: Turn) -> List[EventType]:
     """The user named a municipality (or tried to): confirm it and answer what was waiting."""
+    if ask_which_municipality(dispatcher, tracker, turn):
+        return []
     if turn.municipality is None or not _entity(tracker, "municipality") and not turn.municipality_changed:
         unknown = directory().unknown_postal_codes(turn.raw_text)
         turn.say(dispatcher, turn.composer.municipality_unknown(unknown[0].postal_code if unknown else None))
@@ -209,6 +238,8 @@ class ActionClarify(NewcomerAction):
         if _entity(tracker, "municipality") and turn.municipality:
             # "Nacka?" understood as nothing else: at least take the municipality.
             return municipality_given(dispatcher, tracker, turn)
+        if ask_which_municipality(dispatcher, tracker, turn):
+            return []
         out_of_scope = turn.intent == "out_of_scope"
         if not out_of_scope and consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_PERSON - 1:
             # Not understood twice in a row: a person takes over. (A question outside the topics
@@ -216,6 +247,10 @@ class ActionClarify(NewcomerAction):
             from actions.handoff import hand_over
 
             return hand_over(dispatcher, tracker, turn, handoff.REPEATED_FAILURE)
+        if not out_of_scope and turn.alternatives:
+            # The likeliest specific questions (up to three), not the three broad topics.
+            turn.say(dispatcher, turn.composer.clarify_questions(turn.alternatives))
+            return []
         turn.say(dispatcher, turn.composer.clarify(out_of_scope=out_of_scope, offer_person=False))
         return []
 

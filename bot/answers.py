@@ -94,6 +94,22 @@ THANK = N_("You are welcome! Is there anything else you want to know?")
 HELP = N_("I can answer questions about SFI, housing and school, with local details for your municipality. Tell me which municipality you live in. Write “person” if you want to talk to a staff member.")
 CLARIFY = N_("Sorry, I did not understand. Is your question about one of these topics?")
 OUT_OF_SCOPE = N_("I can only answer questions about SFI, housing and school. For other questions, contact your municipality.")
+# TRANSLATORS: a word could be the name of a municipality or an ordinary word (Båstad / bostad);
+# {municipality} is the name. Yes/no buttons follow.
+CONFIRM_MUNICIPALITY = N_("Do you mean the municipality {municipality}?")
+# TRANSLATORS: asked when a spelling fits two or three municipalities; buttons with their names follow.
+WHICH_MUNICIPALITY = N_("Which municipality do you mean?")
+YES_THAT_ONE = N_("Yes")
+# TRANSLATORS: button under “Do you mean the municipality …?”: the user means another municipality.
+NO_ANOTHER = N_("No, another one")
+# TRANSLATORS: asked when the bot is unsure; below it are buttons with two or three specific questions.
+CLARIFY_QUESTIONS = N_("Sorry, I am not sure what you mean. Is it one of these questions?")
+# TRANSLATORS: after an answer the bot was not sure was the right one; buttons with other questions follow.
+OTHER_QUESTIONS = N_("Did you mean another question about this? Choose it here.")
+# TRANSLATORS: said before the answer when the user wrote “thanks” together with a question.
+COURTESY_THANKS = N_("You are welcome!")
+# TRANSLATORS: said before the answer when the user wrote a greeting together with a question.
+COURTESY_HELLO = N_("Hello!")
 OFFER_PERSON = N_("I still do not understand, sorry. Do you want to talk to a person instead?")
 EMPTY_MESSAGE = N_("I did not receive any text. Write your question in a few words.")
 TOO_LONG = N_("Your message is very long. Please ask one short question (at most {limit} characters).")
@@ -249,6 +265,33 @@ class Composer:
         if offer_person:
             return Reply(self.t(OFFER_PERSON), self.area_buttons(with_person=True))
         return Reply(self.t(OUT_OF_SCOPE if out_of_scope else CLARIFY), self.area_buttons(with_person=True))
+
+    def confirm_municipality(self, candidates: List[Municipality]) -> Reply:
+        """"Do you mean Båstad?" (yes/no), or "Which one?" with a button per municipality. A
+        button sends the municipality as an entity, "no" sends none (then the bot asks again)."""
+        def choose(municipality: Municipality) -> str:
+            return f'/inform_municipality{{"municipality":"{municipality.code}"}}'
+
+        if len(candidates) == 1:
+            return Reply(self.t(CONFIRM_MUNICIPALITY, municipality=self.municipality_name(candidates[0])),
+                         [self.button(YES_THAT_ONE, choose(candidates[0])),
+                          self.button(NO_ANOTHER, "/inform_municipality")])
+        return Reply(self.t(WHICH_MUNICIPALITY),
+                     [{"title": self.municipality_name(m), "payload": choose(m)} for m in candidates]
+                     + [self.button(NO_ANOTHER, "/inform_municipality")])
+
+    def clarify_questions(self, intents: List[str]) -> Reply:
+        """Unsure: the likeliest specific questions as buttons, and a person."""
+        return Reply(self.t(CLARIFY_QUESTIONS),
+                     self.topic_buttons(intents) + [self.button(TALK_TO_PERSON, "/request_human")])
+
+    def other_questions(self, intents: List[str]) -> Reply:
+        """Sure of the topic, not of the question: the topic's other likely questions."""
+        return Reply(self.t(OTHER_QUESTIONS), self.topic_buttons(intents))
+
+    def courtesy(self, kind: str) -> Reply:
+        """"Thanks" or "hello" said alongside a question, returned before the answer."""
+        return Reply(self.t(COURTESY_THANKS if kind == "thank" else COURTESY_HELLO))
 
     def unreadable(self, kind: str) -> Reply:
         """Bad input: ``empty``, ``too_long`` or ``no_words``."""

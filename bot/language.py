@@ -166,8 +166,13 @@ _BARE_NAMES = [
     (ARABIC, re.compile(_names("arabiska", "arabic", "عربی", "عربي", "عربيه", "العربيه", "العربية"), re.I)),
     (DARI, re.compile(_names("dari", "persiska", "farsi", "دری", "فارسی", "الدري", "الفارسية"), re.I)),
 ]
-_LANGUAGE_AS_SUBJECT = re.compile(_names("اللغة", "لغة", "زبان", "دروس", "درس", "کورس", "كورس", "صنف",
-                                         "kurs", "kurser", "sfi", "lära", "läsa", "lektion"), re.I)
+# Words that make a named language the subject of a question, not a choice: courses, school and
+# learning ("plugga", "اتعلم", "یاد بگیرم"), as typed (also with the other yeh/kaf).
+_LANGUAGE_AS_SUBJECT = re.compile(_names(
+    "اللغة", "لغة", "زبان", "دروس", "درس", "کورس", "كورس", "صنف", "kurs", "kurser", "sfi", "lära", "läsa",
+    "lektion", "plugga", "pluggar", "studera", "studerar", "lär", "läser", "lära mig", "modersmål", "skolan",
+    "اتعلم", "أتعلم", "تعلم", "يتعلم", "نتعلم", "ادرس", "أدرس", "يدرس", "دراسة", "مدرسة", "المدرسة", "يدرسون",
+    "یاد", "ياد", "آموزش", "اموزش", "بخوانم", "بخوانه", "بخوانیم", "بخونم", "مکتب", "مكتب", "مدرسه"), re.I)
 BARE_NAME_MAX_WORDS = 3
 
 
@@ -193,6 +198,17 @@ def explicit_language_choice(text: str) -> Optional[str]:
     if not found and words <= BARE_NAME_MAX_WORDS and not _LANGUAGE_AS_SUBJECT.search(cleaned):
         found = [code for code, pattern in _BARE_NAMES if pattern.search(cleaned)]
     return found[0] if len(found) == 1 else None
+
+
+def asks_about_learning_a_language(text: str) -> bool:
+    """The message names a language as something to learn or be taught ("vill plugga svenska",
+    "حابب اتعلم سويدي", "میخواهم سویدنی یاد بگیرم", "modersmål arabiska"): a question about
+    SFI or school, never a request to switch the conversation's language."""
+    cleaned = clean_text(text)
+    if explicit_language_choice(cleaned):
+        return False
+    named = any(p.search(cleaned) for _, p in _EXPLICIT_PHRASES + _BARE_NAMES)
+    return named and bool(_LANGUAGE_AS_SUBJECT.search(cleaned))
 
 
 # Parts of a message that are in Latin letters whatever language the user writes: markup

@@ -32,6 +32,7 @@ from rasa.shared.nlu.constants import ENTITIES, FEATURE_TYPE_SENTENCE, INTENT, T
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.decision import DEFAULT_THRESHOLDS, FALLBACK_INTENT, decide, fit_temperature, softmax
 from bot.language import normalize_for_nlu
 from bot.municipalities import directory
 from bot.redaction import without_labels
@@ -59,7 +60,7 @@ class MunicipalityEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "MunicipalityEntityExtractor":
-        directory()  # load the data once, at model load, not on the first message
+        directory().sounds_like("")  # load the data once, at model load, not on the first message
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -85,8 +86,15 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
     regularisation. On this data (three languages, short misspelt messages) TF-IDF weighting
     with sublinear term frequency plus a linear SVM generalises better to the held-out split
     (`make eval`), at the same cost per message (a sparse dot product, well under 1 ms).
-    Confidences are a softmax over the SVM's margins; ``confidence_scale`` sets how sharp it
-    is, and the ``FallbackClassifier`` threshold after it decides when the bot asks instead.
+
+    Confidences are a softmax over the SVM's margins with a temperature fitted at train time on
+    ``calibration_folds``-fold cross-validated margins of the training data (``bot.decision``),
+    stored with the model; ``confidence_scale`` is used only when there is too little data to
+    cross-validate. The decision layer (``bot.decision.decide``, thresholds from this
+    component's config) then chooses to answer, to answer and offer the topic's other
+    questions, to ask (``nlu_fallback``) or to hand over; it replaces Rasa's
+    ``FallbackClassifier``, which looks only at the top intent. The decision goes into the
+    parse data as ``decision``, where the actions read it.
     """
 
     @classmethod
@@ -95,7 +103,8 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 0.5, "confidence_scale": 4.0, "ranking_length": 10}
+        return {"C": 0.5, "confidence_scale": 4.0, "ranking_length": 10, "calibration_folds": 5,
+                **DEFAULT_THRESHOLDS}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
         from sklearn.feature_extraction.text import TfidfTransformer
@@ -107,6 +116,8 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._idf = None  # the IDF weights as an array, read from self.tfidf on first use
+        self.scale = float(self.config["confidence_scale"])  # replaced by the fitted temperature
+        self.thresholds = {key: float(self.config[key]) for key in DEFAULT_THRESHOLDS}
 
     @classmethod
     def create(cls, config, model_storage, resource, execution_context) -> "TfidfLinearIntentClassifier":
@@ -143,21 +154,54 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
         if examples:
             self._idf = None  # refitted below
             features = self.tfidf.fit_transform(self._features(examples))
-            self.svm.fit(features, [e.get(INTENT) for e in examples])
+            labels = [e.get(INTENT) for e in examples]
+            self.svm.fit(features, labels)
+            self.scale = self._fitted_scale(features, np.asarray(labels))
             self.persist()
         return self._resource
+
+    def _fitted_scale(self, features, labels: np.ndarray) -> float:
+        """The softmax temperature fitted on out-of-fold margins (``bot.decision.fit_temperature``).
+
+        Each fold's SVM never saw the examples it scores, so the margins are those of unseen
+        text: a scale fitted on the training margins themselves would be far too confident."""
+        from sklearn.base import clone
+        from sklearn.model_selection import StratifiedKFold
+
+        folds = int(self.config["calibration_folds"])
+        smallest = min(np.unique(labels, return_counts=True)[1])
+        if folds < 2 or smallest < folds:
+            return float(self.config["confidence_scale"])
+        classes = list(self.svm.classes_)
+        margins = np.zeros((len(labels), len(classes)))
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=42)
+        for train_rows, held_rows in splitter.split(features, labels):
+            fold_svm = clone(self.svm).fit(features[train_rows], labels[train_rows])
+            columns = [classes.index(c) for c in fold_svm.classes_]
+            margins[np.ix_(held_rows, columns)] = fold_svm.decision_function(features[held_rows])
+        return fit_temperature(margins, np.array([classes.index(label) for label in labels]))
+
+    def probabilities(self, messages: List[Message]) -> np.ndarray:
+        """Calibrated probabilities, one row per message, columns in ``self.svm.classes_`` order."""
+        return softmax(self.svm.decision_function(self._weighted(self._features(messages))), self.scale)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not messages or not hasattr(self.svm, "classes_"):
             return messages
-        margins = self.svm.decision_function(self._weighted(self._features(messages)))
-        scaled = np.exp(self.config["confidence_scale"] * (margins - margins.max(axis=1, keepdims=True)))
-        probabilities = scaled / scaled.sum(axis=1, keepdims=True)
-        for message, row in zip(messages, probabilities):
-            order = np.argsort(-row)[: max(1, self.config["ranking_length"])]
-            ranking = [{"name": str(self.svm.classes_[i]), "confidence": float(row[i])} for i in order]
-            message.set(INTENT, ranking[0], add_to_output=True)
+        for message, row in zip(messages, self.probabilities(messages)):
+            order = np.argsort(-row)
+            full = [{"name": str(self.svm.classes_[i]), "confidence": float(row[i])} for i in order]
+            decision = decide(full, message.get(TEXT) or "", self.thresholds)
+            ranking = full[: max(1, self.config["ranking_length"])]
+            if decision.intent == FALLBACK_INTENT:
+                # As Rasa's FallbackClassifier does: nlu_fallback on top, the model's ranking after it.
+                intent = {"name": FALLBACK_INTENT, "confidence": decision.confidence}
+                ranking = [intent] + ranking
+            else:  # the decision's confidence: renormalised when a courtesy or a language name was set aside
+                intent = {"name": decision.intent, "confidence": decision.confidence}
+            message.set(INTENT, intent, add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
+            message.set("decision", decision.as_dict(), add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -167,7 +211,8 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
         import skops.io as sio
 
         with self._model_storage.write_to(self._resource) as directory_path:
-            sio.dump({"tfidf": self.tfidf, "svm": self.svm}, directory_path / "intent_classifier.skops")
+            sio.dump({"tfidf": self.tfidf, "svm": self.svm, "scale": np.array([self.scale])},
+                     directory_path / "intent_classifier.skops")
 
     @classmethod
     def load(cls, config, model_storage, resource, execution_context, **kwargs) -> "TfidfLinearIntentClassifier":
@@ -186,4 +231,6 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
         except ValueError:
             return component  # untrained (e.g. no NLU data): predicts nothing
         component.tfidf, component.svm = parts["tfidf"], parts["svm"]
+        if "scale" in parts:  # models trained before calibration keep the configured scale
+            component.scale = float(np.asarray(parts["scale"]).ravel()[0])
         return component

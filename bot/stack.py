@@ -29,7 +29,7 @@ MODELS_DIR = ROOT / "models"
 
 # Everything that changes what the trained model is. The tokeniser normalises with
 # bot/language.py, so its code is training input too.
-TRAINING_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "bot/nlu_components.py", "bot/language.py",
+TRAINING_INPUTS = ["config.yml", "domain.yml", "data/nlu", "data/rules", "bot/nlu_components.py", "bot/decision.py", "bot/language.py",
                    "bot/redaction.py"]
 
 

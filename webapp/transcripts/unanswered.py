@@ -3,7 +3,9 @@ content tasks.
 
 A user message counts when ``sync`` marked it ``fallback`` (``nlu_fallback``, a confidence
 under ``sync.LOW_CONFIDENCE``, or a clarifying question followed). Messages that differ only in
-spelling variants, case or punctuation (``models.question_key``) form one group.
+spelling variants, case or punctuation (``models.question_key``) form one group. When the user
+then chose one of the clarifying question's buttons, the group shows that choice and the
+training-example form starts with it selected: a label ready to save and export.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ class QuestionGroup:
     last_seen: Optional[dt.datetime] = None
     example_sender_id: str = ""
     training_intent: str = ""  # set when already added as a training example
+    # What users chose from the clarifying question's buttons right after asking this (the
+    # bot offers the likeliest specific questions: bot/decision.py), most chosen first.
+    picked: Counter = field(default_factory=Counter)
     open_task: bool = False
     municipality_name: str = ""  # filled by the view for the page shown
 
@@ -62,8 +67,37 @@ class QuestionGroup:
         return self.municipalities.most_common(1)[0][0] if self.municipalities else ""
 
     @property
+    def picked_intent(self) -> str:
+        """The intent users picked most often for this question: the label suggested for training."""
+        return self.picked.most_common(1)[0][0] if self.picked else ""
+
+    @property
     def handled(self) -> bool:
         return bool(self.training_intent or self.open_task)
+
+
+def _clarification_picks(fallback_messages) -> Dict[int, str]:
+    """Event id of a not-understood message → the intent the user chose next.
+
+    A choice is the user's very next message in the conversation when it is a button payload
+    ("/sfi_cost") naming a domain intent: the answer to the clarifying question. Read from
+    the transcript itself, so nothing extra is stored and older conversations count too."""
+    senders = set(fallback_messages.values_list("conversation_id", flat=True))
+    if not senders:
+        return {}
+    intents = set(domain_intents())
+    picks: Dict[int, str] = {}
+    pending: Dict[str, int] = {}  # conversation → event id of its last not-understood message
+    rows = (Message.objects.filter(role=Role.USER, conversation_id__in=senders)
+            .order_by("conversation_id", "event_id").values_list("conversation_id", "event_id", "text", "fallback"))
+    for sender_id, event_id, text, fallback in rows.iterator(chunk_size=2000):
+        asked = pending.pop(sender_id, None)
+        chosen = text[1:].split("{", 1)[0].strip() if text.startswith("/") else ""
+        if asked is not None and chosen in intents:
+            picks[asked] = chosen
+        if fallback and not text.startswith("/"):
+            pending[sender_id] = event_id
+    return picks
 
 
 def unanswered_groups(date_from: Optional[dt.date] = None, date_to: Optional[dt.date] = None,
@@ -78,12 +112,15 @@ def unanswered_groups(date_from: Optional[dt.date] = None, date_to: Optional[dt.
         messages = messages.filter(language=language)
     groups: Dict[str, QuestionGroup] = {}
     rows = messages.order_by("at", "event_id").values_list(
-        "text", "language", "at", "conversation_id", "conversation__municipality_id")
-    for text, message_language, at, sender_id, municipality in rows.iterator(chunk_size=2000):
+        "text", "language", "at", "conversation_id", "conversation__municipality_id", "event_id")
+    picks = _clarification_picks(messages)
+    for text, message_language, at, sender_id, municipality, event_id in rows.iterator(chunk_size=2000):
         key = question_key(text)
         if not key:  # only punctuation or emoji: nothing to learn from
             continue
         group = groups.setdefault(key, QuestionGroup(key=key))
+        if event_id in picks:
+            group.picked[picks[event_id]] += 1
         group.count += 1
         group.texts[text] += 1
         if message_language:
