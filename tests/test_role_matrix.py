@@ -98,7 +98,19 @@ def _chart(code: str) -> Dict[str, str]:
     return {"name": next(iter(CHARTS))}
 
 
+def _editor_account(code: str) -> Dict[str, int]:
+    """An editor who works only in ``code``: an account a municipality admin there may edit."""
+    from django.contrib.auth.models import User
+
+    from webapp.staff.models import StaffProfile
+
+    user = User.objects.create_user(f"matrix-account-{uuid.uuid4().hex[:8]}")
+    StaffProfile.objects.create(user=user, role=Role.EDITOR, languages=["sv"]).municipalities.set([code])
+    return {"pk": user.pk}
+
+
 SAMPLE_ARGUMENTS: Dict[str, Callable[[str], dict]] = {
+    "staff-account": _editor_account,
     "editor-answer": lambda code: {"place": code, "topic": "sfi_enrol"},
     "editor-answer-diff": lambda code: {"place": code, "topic": "sfi_enrol"},
     "editor-fact-new": lambda code: {"code": code},

@@ -17,6 +17,7 @@ MENU = [
     ("review-list", "Samtal", Role.ADMIN),
     ("review-unanswered", "Obesvarade frågor", Role.ADMIN),
     ("review-dashboard", "Översikt", Role.ADMIN),
+    ("staff-accounts", "Konton", Role.MUNICIPALITY_ADMIN),
     ("privacy-home", "Dataskydd", Role.ADMIN),
     ("admin:index", "Användare och inställningar", Role.ADMIN),
 ]

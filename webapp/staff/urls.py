@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from webapp.staff import views
+from webapp.staff import account_views, views
 
 urlpatterns = [
     path("", views.home, name="staff-home"),
     path("login/", views.StaffLoginView.as_view(), name="staff-login"),
     path("logout/", views.StaffLogoutView.as_view(), name="staff-logout"),
+    path("accounts/", account_views.account_list, name="staff-accounts"),
+    path("accounts/new/", account_views.account_new, name="staff-account-new"),
+    path("accounts/<int:pk>/", account_views.account_edit, name="staff-account"),
 ]
