@@ -30,7 +30,7 @@ PUBLIC_STAFF_URLS = {"staff-login", "staff-logout"}
 
 # Views that only accept POST (a GET by a permitted user is 405, never 200).
 POST_ONLY = {
-    "handoff-claim", "handoff-reply", "handoff-close",
+    "handoff-claim", "handoff-reply", "handoff-close", "handoff-assign", "handoff-canned-delete",
     "review-task-close", "review-add-training-example", "review-open-content-task",
 }
 
@@ -109,7 +109,17 @@ def _editor_account(code: str) -> Dict[str, int]:
     return {"pk": user.pk}
 
 
+def _canned_reply(code: str) -> Dict[str, int]:
+    from webapp.handoff.models import CannedReply
+
+    return {"pk": CannedReply.objects.create(title=f"matris {uuid.uuid4().hex[:6]}", language="ar",
+                                             text="نص للاختبار.", municipality_id=code).pk}
+
+
 SAMPLE_ARGUMENTS: Dict[str, Callable[[str], dict]] = {
+    "handoff-assign": _ticket,
+    "handoff-canned-edit": _canned_reply,
+    "handoff-canned-delete": _canned_reply,
     "staff-account": _editor_account,
     "editor-answer": lambda code: {"place": code, "topic": "sfi_enrol"},
     "editor-answer-diff": lambda code: {"place": code, "topic": "sfi_enrol"},
