@@ -116,7 +116,17 @@ def _canned_reply(code: str) -> Dict[str, int]:
                                              text="نص للاختبار.", municipality_id=code).pk}
 
 
+def _answer_in_review(code: str) -> Dict[str, int]:
+    """A local Swedish text in review: what a publisher of ``code`` is asked to review."""
+    from webapp.content.models import AnswerVersion, Status
+
+    return {"pk": AnswerVersion.objects.create(topic="sfi_cost", municipality_id=code, language="sv",
+                                               status=Status.REVIEW, origin="matrix",
+                                               text=f"Rollmatris {uuid.uuid4().hex[:6]}.").pk}
+
+
 SAMPLE_ARGUMENTS: Dict[str, Callable[[str], dict]] = {
+    "editor-review": _answer_in_review,
     "handoff-assign": _ticket,
     "handoff-canned-edit": _canned_reply,
     "handoff-canned-delete": _canned_reply,

@@ -11,6 +11,7 @@ from webapp.staff.models import Role
 MENU = [
     ("staff-home", "Start", Role.EDITOR),
     ("editor-list", "Innehåll", Role.EDITOR),
+    ("editor-review-queue", "Granska", Role.PUBLISHER),
     ("handoff-inbox", "Inkorg", Role.EDITOR),
     ("review-tasks", "Innehållsuppgifter", Role.EDITOR),
     ("facts-disagreements", "Fakta mot registren", Role.EDITOR),

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from webapp.content.models import Municipality
 from webapp.staff import audit
-from webapp.staff.access import municipality_codes, role_of, staff_required
+from webapp.staff.access import has_role, municipality_codes, role_of, staff_required
 from webapp.staff.models import FailedLogin, Role
 
 # Five wrong passwords for one account, or twenty from one address, within fifteen minutes
@@ -60,4 +60,14 @@ def home(request):
     return render(request, "staff/home.html", {
         "role_label": Role(role_of(request.user)).label,
         "municipalities": municipalities,
+        "review_rows": _review_rows(request.user),
     })
+
+
+def _review_rows(user):
+    """Publishers: the texts that wait for their review (``None`` for those who cannot publish)."""
+    if not has_role(user, Role.PUBLISHER):
+        return None
+    from webapp.editor.review_views import queue_rows
+
+    return queue_rows(user)
