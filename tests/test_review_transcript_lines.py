@@ -50,10 +50,10 @@ def test_button_presses_show_the_label_and_lines_their_own_direction(admin_clien
     page = admin_client.get(reverse("review-conversation", args=[conversation.sender_id])).content.decode()
     # The payloads never appear as if the user had typed them.
     assert "switch_language{" not in page and "/greet" not in page
-    assert "Tryckte på knappen" in page and "Bytte språk till dari" in page
+    assert "Valde" in page and "Bytte språk till dari" in page
     assert _line_of(page, "دری</bdi>").endswith('dir="rtl" lang="fa-AF">')
     # "/greet" sent by the widget when it opened: no button, so it says so.
-    assert "Startade utan att skriva" in page and "Hälsning" in page
+    assert "Öppnade chatten" in page and "Hälsning" in page
     # The Dari line is Dari, right to left, although the conversation's slot said Swedish.
     assert _line_of(page, DARI_QUESTION) == '<p class="text" dir="rtl" lang="fa-AF">'
     # Swedish labels instead of intent keys.

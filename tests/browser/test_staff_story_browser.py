@@ -134,11 +134,12 @@ def admin_adds_editor(page, web_url: str, username: str) -> None:
     chosen = page.locator(inline + "municipalities_to option")
     expect(chosen).to_have_count(1)
     expect(chosen).to_have_attribute("value", NACKA)
-    page.locator(inline + "languages").fill('["ar"]')
+    # Languages are checkboxes with the languages' Swedish names (no JSON to type).
+    page.get_by_role("checkbox", name="Arabiska").check()
     page.locator("input[name=_save]").click()
     expect(page).to_have_url(web_url + "/admin/auth/user/")
     expect(page.locator(".messagelist .success")).to_contain_text(username)
-    expect(page.locator("#result_list tr", has_text=username)).to_contain_text("editor")
+    expect(page.locator("#result_list tr", has_text=username)).to_contain_text("Redaktör")
 
 
 def ask_until_answered(chat: RestClient, sender: str) -> None:

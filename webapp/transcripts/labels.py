@@ -16,7 +16,7 @@ from typing import Optional, Tuple
 
 from bot.answers import TOPIC_TITLES
 from bot.i18n import translate
-from bot.language import RIGHT_TO_LEFT, SWEDISH, detect_language
+from bot.language import NATIVE_NAMES, RIGHT_TO_LEFT, SWEDISH, detect_language
 
 LANGUAGE_NAMES_SV = {"sv": "svenska", "ar": "arabiska", "fa_AF": "dari"}
 AREA_PREFIX_SV = {"sfi": "Sfi", "housing": "Bostad", "school": "Skola", "crisis": "Kris"}
@@ -86,6 +86,18 @@ def payload_meaning(text: str) -> str:
     if intent == "inform_municipality" and entities.get("municipality"):
         return f"Valde kommun {entities['municipality']}"
     return intent_label(intent)
+
+
+def seen_label(text: str, button_label: str = "") -> str:
+    """What the user saw when they sent a payload: the button's title; for a language chosen in
+    the web widget's picker (no button), the language's own name as the picker shows it; empty
+    when they saw nothing to press (the widget sends "/greet" when it opens)."""
+    if button_label:
+        return button_label
+    parsed = parse_payload(text)
+    if parsed and parsed[0] == "switch_language":
+        return NATIVE_NAMES.get(parsed[1].get("language"), "")
+    return ""
 
 
 def line_attributes(text: str, language: str = "", conversation_language: str = "") -> Tuple[str, str]:

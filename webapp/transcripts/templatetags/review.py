@@ -36,10 +36,10 @@ def message_text(text: str, language: str, conversation_language: str = "", butt
     itself (``webapp.transcripts.labels.line_attributes``). A button press shows the label the
     user saw, with its Swedish meaning, instead of the payload ``/switch_language{…}``."""
     meaning = labels.payload_meaning(text)
-    shown = button_label if meaning else text
+    shown = labels.seen_label(text, button_label) if meaning else text
     lang, direction = labels.line_attributes(shown, language, conversation_language) if shown else ("", "auto")
     return {"text": shown, "lang": lang, "dir": direction, "meaning": meaning, "is_button": bool(meaning),
-            "pressed": bool(button_label)}
+            "pressed": bool(shown), "opened": text.strip() == "/greet"}
 
 
 @register.filter
