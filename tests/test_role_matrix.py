@@ -200,6 +200,9 @@ IDS = [pattern.name or route for route, pattern in PATTERNS]
 def test_the_matrix_sees_every_area():
     names = {pattern.name for _route, pattern in PATTERNS}
     assert {"staff-home", "privacy-home", "privacy-export", "privacy-erase", "privacy-audit"} <= names
+    assert {"staff-accounts", "staff-account-new", "staff-account", "handoff-assign", "handoff-canned-list",
+            "handoff-canned-new", "handoff-canned-edit", "handoff-canned-delete", "editor-review-queue",
+            "editor-review"} <= names
     assert all(pattern.name for _route, pattern in PATTERNS), "every staff URL needs a name"
 
 

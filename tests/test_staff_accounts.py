@@ -116,7 +116,8 @@ def test_django_admin_uses_checkboxes_and_swedish_names(make_staff):
     _admin, client = make_staff(superuser=True)
     index = client.get("/admin/").content.decode()
     assert "Municipalitys" not in index and "Office hourss" not in index
-    assert "Kommuner" in index and "Öppettider" in index and "Färdiga svar" in index
+    assert "Kommuner" in index and "Öppettider" in index and "Färdiga svar" in index and "Lagringstider" in index
+    assert "policies" not in index and "payloads" not in index
     user, _ = make_staff("editor", ["0182"])
     change = client.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
     assert 'type="checkbox" name="staff_profile-0-languages" value="fa_AF"' in change
