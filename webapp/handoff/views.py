@@ -417,8 +417,8 @@ def assign(request, pk: int):
 
     found = _visible_ticket(request.user, pk)
     if not _may_assign(found, request.user):
-        messages.error(request, _state_problem(found, request.user, "close")
-                       or "Bara den som hanterar ärendet, eller en administratör, kan lämna det vidare.")
+        messages.error(request, "Ärendet är redan avslutat." if found.status == Status.CLOSED else
+                       "Bara den som hanterar ärendet, eller en administratör, kan lämna det vidare.")
         return _render_ticket(request, found, status=409)
     try:
         assignee = User.objects.get(pk=int(request.POST.get("assignee") or 0))
