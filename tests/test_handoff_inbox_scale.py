@@ -203,3 +203,10 @@ def test_the_ticket_page_offers_canned_replies_in_the_users_language(make_staff,
     assert f'name="canned_reply" value="{arabic.pk}"' in filled
     # Someone else's reply id fills nothing.
     assert "نص" not in client.get(reverse("handoff-ticket", args=[ticket.pk]), {"canned": foreign.pk}).content.decode()
+
+
+def test_a_dari_quote_in_the_summary_is_isolated(make_staff, municipality):  # noqa: F811
+    _user, client = make_staff("editor", [municipality], ["sv"])
+    ticket = make_ticket(municipality, summary="Användaren skrev: ”درخواست اقامت من رد شد” och vill ha hjälp.")
+    page = client.get(reverse("handoff-ticket", args=[ticket.pk])).content.decode()
+    assert '<p class="summary">Användaren skrev: ”<bdi dir="rtl">درخواست اقامت من رد شد</bdi>” och vill' in page
