@@ -27,7 +27,7 @@ from tests.browser.test_handoff_browser import db, sign_in
 from tests.browser.test_staff_story_browser import open_page  # noqa: F401  (fixture)
 from tests.helpers import RestClient
 from webapp.content.models import AnswerVersion
-from webapp.handoff.models import CannedReply, HandoffTicket, Priority, Reason, Status, Tier
+from webapp.handoff.models import CannedReply, HandoffTicket, Priority, Reason, Tier
 from webapp.staff.models import AuditEntry
 from webapp.transcripts.rasa_events import FakeConversation
 

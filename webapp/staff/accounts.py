@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 
 from webapp.content.models import Municipality
 from webapp.staff.access import is_admin, municipality_codes, role_of
-from webapp.staff.models import ROLE_RANK, Role
+from webapp.staff.models import ROLE_RANK
 
 
 def assignable_roles(manager) -> List[str]:
