@@ -58,7 +58,7 @@ locales: venv  ## extract strings, update the sv/ar/fa_AF catalogs, compile them
 chromium:  ## install Debian's Chromium and Noto fonts for the browser tests, if missing
 	@scripts/ensure-chromium.sh
 
-screenshots: venv train chromium  ## the README's screenshots: widget per language, review list, content editor, hand-off inbox
+screenshots: venv train chromium  ## the README's screenshots: widget per language, review list, content editor, hand-off inbox, review, accounts, transcript
 	@$(PY) -m tests.browser.screenshots
 
 bench: venv train  ## throughput, latency, memory, start-up at 20 concurrent conversations, and the ratio to stock Rasa

@@ -30,7 +30,7 @@ PUBLIC_STAFF_URLS = {"staff-login", "staff-logout"}
 
 # Views that only accept POST (a GET by a permitted user is 405, never 200).
 POST_ONLY = {
-    "handoff-claim", "handoff-reply", "handoff-close",
+    "handoff-claim", "handoff-reply", "handoff-close", "handoff-assign", "handoff-canned-delete",
     "review-task-close", "review-add-training-example", "review-open-content-task",
 }
 
@@ -98,7 +98,39 @@ def _chart(code: str) -> Dict[str, str]:
     return {"name": next(iter(CHARTS))}
 
 
+def _editor_account(code: str) -> Dict[str, int]:
+    """An editor who works only in ``code``: an account a municipality admin there may edit."""
+    from django.contrib.auth.models import User
+
+    from webapp.staff.models import StaffProfile
+
+    user = User.objects.create_user(f"matrix-account-{uuid.uuid4().hex[:8]}")
+    StaffProfile.objects.create(user=user, role=Role.EDITOR, languages=["sv"]).municipalities.set([code])
+    return {"pk": user.pk}
+
+
+def _canned_reply(code: str) -> Dict[str, int]:
+    from webapp.handoff.models import CannedReply
+
+    return {"pk": CannedReply.objects.create(title=f"matris {uuid.uuid4().hex[:6]}", language="ar",
+                                             text="نص للاختبار.", municipality_id=code).pk}
+
+
+def _answer_in_review(code: str) -> Dict[str, int]:
+    """A local Swedish text in review: what a publisher of ``code`` is asked to review."""
+    from webapp.content.models import AnswerVersion, Status
+
+    return {"pk": AnswerVersion.objects.create(topic="sfi_cost", municipality_id=code, language="sv",
+                                               status=Status.REVIEW, origin="matrix",
+                                               text=f"Rollmatris {uuid.uuid4().hex[:6]}.").pk}
+
+
 SAMPLE_ARGUMENTS: Dict[str, Callable[[str], dict]] = {
+    "editor-review": _answer_in_review,
+    "handoff-assign": _ticket,
+    "handoff-canned-edit": _canned_reply,
+    "handoff-canned-delete": _canned_reply,
+    "staff-account": _editor_account,
     "editor-answer": lambda code: {"place": code, "topic": "sfi_enrol"},
     "editor-answer-diff": lambda code: {"place": code, "topic": "sfi_enrol"},
     "editor-fact-new": lambda code: {"code": code},
@@ -168,6 +200,9 @@ IDS = [pattern.name or route for route, pattern in PATTERNS]
 def test_the_matrix_sees_every_area():
     names = {pattern.name for _route, pattern in PATTERNS}
     assert {"staff-home", "privacy-home", "privacy-export", "privacy-erase", "privacy-audit"} <= names
+    assert {"staff-accounts", "staff-account-new", "staff-account", "handoff-assign", "handoff-canned-list",
+            "handoff-canned-new", "handoff-canned-edit", "handoff-canned-delete", "editor-review-queue",
+            "editor-review"} <= names
     assert all(pattern.name for _route, pattern in PATTERNS), "every staff URL needs a name"
 
 

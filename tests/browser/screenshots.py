@@ -82,6 +82,11 @@ def main() -> int:
             path = take_inbox_screenshot(browser, f"http://127.0.0.1:{stack.web_port}",
                                          f"http://127.0.0.1:{stack.rasa_port}", DOCS_DIR)
             print(f"{path.relative_to(DOCS_DIR.parent)}: {path.stat().st_size // 1024} KB")
+            # Review side by side, an account form, a transcript (docs/publish-review.png, ...).
+            from tests.browser.staff_work_screenshots import take_staff_work_screenshots
+
+            for path in take_staff_work_screenshots(browser, f"http://127.0.0.1:{stack.web_port}", DOCS_DIR):
+                print(f"{path.relative_to(DOCS_DIR.parent)}: {path.stat().st_size // 1024} KB")
     finally:
         stack.stop()
     return 0

@@ -32,6 +32,7 @@ from tests.browser.conftest import DESKTOP
 from tests.browser.test_handoff_browser import STAFF_PASSWORD, db, sign_in
 from tests.helpers import RestClient, text_of
 from webapp.content.models import AnswerVersion
+from webapp.transcripts.labels import intent_label
 
 ROOT = Path(__file__).resolve().parents[2]
 NACKA = "0182"
@@ -134,11 +135,12 @@ def admin_adds_editor(page, web_url: str, username: str) -> None:
     chosen = page.locator(inline + "municipalities_to option")
     expect(chosen).to_have_count(1)
     expect(chosen).to_have_attribute("value", NACKA)
-    page.locator(inline + "languages").fill('["ar"]')
+    # Languages are checkboxes with the languages' Swedish names (no JSON to type).
+    page.get_by_role("checkbox", name="Arabiska").check()
     page.locator("input[name=_save]").click()
     expect(page).to_have_url(web_url + "/admin/auth/user/")
     expect(page.locator(".messagelist .success")).to_contain_text(username)
-    expect(page.locator("#result_list tr", has_text=username)).to_contain_text("editor")
+    expect(page.locator("#result_list tr", has_text=username)).to_contain_text("Redaktör")
 
 
 def ask_until_answered(chat: RestClient, sender: str) -> None:
@@ -208,8 +210,9 @@ def test_admin_adds_an_editor_whose_published_answer_the_bot_gives_and_the_admin
     filtered_url = admin.url
     rows = admin.locator("table.conversations tbody tr")
     expect(rows.first).to_be_visible()
+    topic_name = intent_label(TOPIC)  # staff read the topic's Swedish name, not its key
     for row_text in rows.all_inner_texts():  # every row the filters let through fits them
-        assert "Arabiska" in row_text and "Nacka" in row_text and TOPIC in row_text, row_text
+        assert "Arabiska" in row_text and "Nacka" in row_text and topic_name in row_text, row_text
     row = rows.filter(has=admin.locator(f'a[href="/staff/review/conversation/{sender}/"]'))
     expect(row).to_have_count(1)
     expect(row.locator(".preview")).to_contain_text("[personnummer]")

@@ -34,6 +34,8 @@ class Municipality(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "kommun"
+        verbose_name_plural = "kommuner"
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -82,6 +84,8 @@ class AnswerVersion(VersionBase):
 
     class Meta(VersionBase.Meta):
         indexes = [models.Index(fields=["topic", "municipality", "language", "status"])]
+        verbose_name = "svarsversion"
+        verbose_name_plural = "svarsversioner"
 
     def __str__(self):
         where = self.municipality_id or "national"
@@ -116,6 +120,8 @@ class FactVersion(VersionBase):
 
     class Meta(VersionBase.Meta):
         indexes = [models.Index(fields=["municipality", "kind", "key", "status"])]
+        verbose_name = "faktaversion"
+        verbose_name_plural = "faktaversioner"
 
     def __str__(self):
         return f"{self.municipality_id} {self.kind}/{self.key} v{self.pk} {self.status}"

@@ -63,18 +63,19 @@ class LanguageState:
         return self.newest
 
     def badges(self) -> List[Tuple[str, str]]:
-        """(label, css class) pairs, in Swedish for the staff pages."""
+        """(label, css class) pairs, in Swedish for the staff pages; each badge says one thing."""
         badges = []
         if self.local is not None:
             badges.append(("publicerad", "ok"))
         elif self.uses_national:
-            badges.append(("saknas lokalt – nationell text används", "muted"))
+            badges.append(("nationell text", "muted"))
         else:
             badges.append(("saknas", "warn"))
         if self.pending is not None:
-            badges.append(("utkast", "") if self.pending.status == Status.DRAFT else ("granskas", ""))
+            badges.append(("utkast", "") if self.pending.status == Status.DRAFT else ("väntar på granskning", ""))
         if self.outdated:
-            badges.append(("föråldrad – boten svarar med den svenska texten", "warn"))
+            badges.append(("föråldrad översättning", "warn"))
+            badges.append(("boten svarar på svenska", "warn"))
         return badges
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from webapp.editor import views
+from webapp.editor import review_views, views
 
 
 class PlaceConverter:
@@ -29,6 +29,8 @@ urlpatterns = [
     path("preview/", views.preview_page, name="editor-preview"),
     path("export/", views.export_download, name="editor-export"),
     path("import/", views.import_upload, name="editor-import"),
+    path("review/", review_views.review_queue, name="editor-review-queue"),
+    path("review/<int:pk>/", review_views.review_version, name="editor-review"),
     path("<editor_place:place>/answers/<slug:topic>/", views.answer_edit, name="editor-answer"),
     path("<editor_place:place>/answers/<slug:topic>/diff/", views.answer_diff, name="editor-answer-diff"),
     path("<editor_code:code>/facts/new/", views.fact_new, name="editor-fact-new"),

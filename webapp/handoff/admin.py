@@ -4,7 +4,17 @@ closures and contact options. Tickets are shown read-only; staff work them in th
 
 from django.contrib import admin
 
-from webapp.handoff.models import HandoffDelivery, HandoffTicket, Holiday, OfficeHours, ServiceContact
+from webapp.handoff.models import CannedReply, HandoffDelivery, HandoffTicket, Holiday, OfficeHours, ServiceContact
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    """Staff keep their ready-made replies in the inbox (/staff/inbox/replies/); listed here too."""
+
+    list_display = ("title", "language", "municipality", "updated_at", "updated_by")
+    list_filter = ("language",)
+    search_fields = ("title", "text")
+    exclude = ("updated_by",)
 
 
 @admin.register(ServiceContact)

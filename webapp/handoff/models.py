@@ -81,6 +81,8 @@ class HandoffTicket(models.Model):
     class Meta:
         ordering = ["priority", "created_at"]
         indexes = [models.Index(fields=["status", "municipality"])]
+        verbose_name = "ärende"
+        verbose_name_plural = "ärenden"
 
     def __str__(self):
         return f"#{self.pk} {self.reason} {self.language} {self.municipality_id or '-'} {self.status}"
@@ -96,6 +98,8 @@ class OfficeHours(models.Model):
 
     class Meta:
         ordering = ["municipality", "weekday", "opens"]
+        verbose_name = "öppettid"
+        verbose_name_plural = "öppettider"
 
 
 class Holiday(models.Model):
@@ -107,6 +111,8 @@ class Holiday(models.Model):
 
     class Meta:
         ordering = ["date"]
+        verbose_name = "helgdag"
+        verbose_name_plural = "helgdagar"
 
 
 class ServiceContact(models.Model):
@@ -124,6 +130,10 @@ class ServiceContact(models.Model):
     recorded_on = models.DateField(null=True, blank=True)
     # "seed" for rows loaded from data/content/office_hours.yml, "staff" once edited in the admin.
     origin = models.CharField(max_length=16, default="staff")
+
+    class Meta:
+        verbose_name = "kontaktväg"
+        verbose_name_plural = "kontaktvägar"
 
     def __str__(self):
         return f"{self.municipality_id} {self.name}"
@@ -165,6 +175,35 @@ class HandoffDelivery(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["channel", "delivered_at", "failed_at"])]
+        verbose_name = "utskick"
+        verbose_name_plural = "utskick"
 
     def __str__(self):
         return f"{self.kind} → {self.sender_id} ({'delivered' if self.delivered_at else 'waiting'})"
+
+
+class CannedReply(models.Model):
+    """A ready-made reply staff keep for questions that come again and again, in one language.
+
+    Staff maintain them themselves (/staff/inbox/replies/). On the ticket page the replies in the
+    ticket's language (and Swedish) fill the reply box; the reply is then sent exactly like a
+    typed one, through the outbox and the audit log. A reply with a municipality is that
+    municipality's own; one without is shared by everyone and kept by administrators.
+    """
+
+    title = models.CharField("rubrik", max_length=120, help_text="Vad svaret handlar om, på svenska.")
+    language = models.CharField("språk", max_length=8, choices=Language.choices)
+    text = models.TextField("text", max_length=4000)
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.CASCADE,
+                                     verbose_name="kommun", help_text="Tomt: gemensamt för alla kommuner.")
+    updated_at = models.DateTimeField("ändrat", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="ändrat av")
+
+    class Meta:
+        ordering = ["language", "title"]
+        verbose_name = "färdigt svar"
+        verbose_name_plural = "färdiga svar"
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"

@@ -58,3 +58,28 @@ def visible_tickets(user) -> QuerySet:
     if profile.national_pool:
         allowed |= Q(tier=Tier.NATIONAL)
     return tickets.filter(allowed)
+
+
+def may_take(user, ticket: HandoffTicket) -> bool:
+    """Whether ``user`` may be given ``ticket`` by a colleague: they see it (municipality or
+    national pool), their account is active, and, where the ticket went to the people who speak
+    the user's language (``Tier.LANGUAGE``), they speak it too."""
+    if not user.is_active or not visible_tickets(user).filter(pk=ticket.pk).exists():
+        return False
+    if ticket.tier == Tier.LANGUAGE and ticket.language != "sv":
+        profile = profile_of(user)
+        return profile is not None and speaks(profile, ticket.language)
+    return True
+
+
+def colleagues_for(ticket: HandoffTicket) -> list:
+    """Everyone who may be given ``ticket``, by name, for the assignment list on the ticket page."""
+    from django.contrib.auth.models import User
+
+    candidates = User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(staff_profile__isnull=False)).select_related("staff_profile").order_by(
+        "first_name", "username")
+    if ticket.municipality_id:
+        candidates = candidates.filter(Q(is_superuser=True) | Q(staff_profile__municipalities=ticket.municipality_id)
+                                       | Q(staff_profile__national_pool=True)).distinct()
+    return [user for user in candidates if may_take(user, ticket)]

@@ -59,7 +59,7 @@ from webapp.handoff.models import (
     Status,
     Tier,
 )
-from webapp.handoff.routing import route, visible_tickets  # noqa: F401  (part of the contract)
+from webapp.handoff.routing import may_take, route, visible_tickets  # noqa: F401  (part of the contract)
 from webapp.staff import audit
 
 logger = logging.getLogger(__name__)
@@ -290,6 +290,25 @@ def claim(ticket: HandoffTicket, user, request=None) -> HandoffTicket:
     return ticket
 
 
+def assign(ticket: HandoffTicket, assignee, by, request=None) -> HandoffTicket:
+    """Give a waiting ticket (or one ``by`` handles) to ``assignee``, who must be allowed to take
+    it (``routing.may_take``). The wait ends at the first claim, so a reassignment keeps it."""
+    if not may_take(assignee, ticket):
+        raise TicketStateError(f"{assignee} may not take ticket {ticket.pk}")
+    with transaction.atomic():
+        current = _locked(ticket)
+        if current.status == Status.CLOSED:
+            raise TicketStateError(f"ticket {ticket.pk} is closed")
+        previous = current.claimed_by
+        current.status, current.claimed_by = Status.CLAIMED, assignee
+        current.claimed_at = current.claimed_at or timezone.now()
+        current.save(update_fields=["status", "claimed_by", "claimed_at"])
+        _refresh(ticket, current)
+        audit.record(request, "handoff_assign", current, municipality=current.municipality_id or "", user=by,
+                     assignee=assignee.get_username(), previous=previous.get_username() if previous else "")
+    return ticket
+
+
 def _deliver(ticket: HandoffTicket, kind: str, text: str, buttons: Optional[list] = None, staff_name: str = "",
              handoff_active: bool = True) -> HandoffDelivery:
     return HandoffDelivery.objects.create(
@@ -297,7 +316,7 @@ def _deliver(ticket: HandoffTicket, kind: str, text: str, buttons: Optional[list
         text=text, buttons=buttons or [], staff_name=staff_name, handoff_active=handoff_active)
 
 
-def reply(ticket: HandoffTicket, user, text: str, request=None) -> HandoffDelivery:
+def reply(ticket: HandoffTicket, user, text: str, request=None, canned_reply=None) -> HandoffDelivery:
     """Record the staff member's message in the transcript and send it to the user."""
     text = (text or "").strip()
     if not text:
@@ -312,7 +331,8 @@ def reply(ticket: HandoffTicket, user, text: str, request=None) -> HandoffDelive
     with transaction.atomic():
         delivery = _deliver(current, DeliveryKind.STAFF, text, staff_name=name)
         audit.record(request, "handoff_reply", current, municipality=current.municipality_id or "", user=user,
-                     characters=len(text), channel=current.channel)
+                     characters=len(text), channel=current.channel,
+                     **({"canned_reply": canned_reply.pk} if canned_reply is not None else {}))
     return delivery
 
 

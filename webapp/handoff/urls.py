@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webapp.handoff import views
+from webapp.handoff import canned_views, views
 
 urlpatterns = [
     path("", views.inbox, name="handoff-inbox"),
@@ -12,4 +12,9 @@ urlpatterns = [
     path("<int:pk>/claim/", views.claim, name="handoff-claim"),
     path("<int:pk>/reply/", views.reply, name="handoff-reply"),
     path("<int:pk>/close/", views.close, name="handoff-close"),
+    path("<int:pk>/assign/", views.assign, name="handoff-assign"),
+    path("replies/", canned_views.canned_list, name="handoff-canned-list"),
+    path("replies/new/", canned_views.canned_new, name="handoff-canned-new"),
+    path("replies/<int:pk>/", canned_views.canned_edit, name="handoff-canned-edit"),
+    path("replies/<int:pk>/delete/", canned_views.canned_delete, name="handoff-canned-delete"),
 ]

@@ -26,8 +26,12 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST, require_safe
 
 from bot.language import RIGHT_TO_LEFT
-from webapp.handoff import service
-from webapp.handoff.models import Outcome, Priority, Status
+from webapp.content.models import Municipality
+from webapp.handoff import routing, service
+from webapp.handoff.canned import replies_for_ticket
+from webapp.handoff.inbox_query import (CHANNEL_CHOICES, LANGUAGE_CHOICES, STATUS_CHOICES, InboxFilters,
+                                        apply_filters, inbox_page)
+from webapp.handoff.models import Outcome, Priority, Reason, Status
 from webapp.handoff.stats import format_duration, handoff_stats
 from webapp.staff import audit
 from webapp.staff.access import is_admin, languages_of, staff_required
@@ -103,6 +107,7 @@ def ticket_row(ticket, user, now) -> dict:
         "created_at": ticket.created_at.isoformat(),
         "wait_seconds": int(wait),
         "wait_label": format_duration(wait),
+        "pinned": False,
     }
 
 
@@ -131,37 +136,64 @@ def message_row(message) -> dict:
 
 # --- reading ------------------------------------------------------------------------------------
 
-def _open_tickets(user):
-    tickets = (service.visible_tickets(user)
-               .filter(status__in=[Status.WAITING, Status.CLAIMED])
-               .select_related("municipality", "claimed_by")
-               .order_by("priority", "created_at"))
+def _open_tickets(user, filters: InboxFilters):
+    """The inbox's tables for ``filters`` (see ``webapp.handoff.inbox_query``), and the queue figures."""
+    visible = service.visible_tickets(user)
+    found = inbox_page(visible, filters, user)
     now = timezone.now()
-    waiting, in_progress = [], []
-    for ticket in tickets:
+    matching_crisis = set()
+    if filters.status in ("", Status.WAITING):
+        matching_crisis = set(apply_filters(visible, filters, user)
+                              .filter(status=Status.WAITING, priority=Priority.CRISIS).values_list("pk", flat=True))
+    waiting = []
+    for ticket in found.crisis:
         row = ticket_row(ticket, user, now)
-        (waiting if ticket.status == Status.WAITING else in_progress).append(row)
+        # Shown although the filters would hide it: the row says why it is there.
+        row["pinned"] = ticket.pk not in matching_crisis
+        waiting.append(row)
+    waiting += [ticket_row(ticket, user, now) for ticket in found.waiting]
+    in_progress = [ticket_row(ticket, user, now) for ticket in found.in_progress]
     # Your own conversations first among those in progress: they are the ones you answer.
     in_progress.sort(key=lambda row: not row["mine"])
-    oldest = max((row["wait_seconds"] for row in waiting), default=None)
+    # The queue figures are about the whole queue you serve, whatever the filters show.
+    all_waiting = list(visible.filter(status=Status.WAITING).values_list("created_at", flat=True))
+    oldest = max(((now - created).total_seconds() for created in all_waiting), default=None)
     return {
         "waiting": waiting,
         "in_progress": in_progress,
-        "waiting_count": len(waiting),
-        "oldest_wait_seconds": oldest,
+        "closed": [ticket_row(ticket, user, now) for ticket in found.closed],
+        "waiting_count": len(all_waiting),
+        "oldest_wait_seconds": int(oldest) if oldest is not None else None,
         "oldest_wait": format_duration(oldest) if oldest is not None else "–",
+        "page": found.page,
+        "pages": found.pages,
+        "matching": found.matching,
+        "in_progress_truncated": found.truncated,
     }
 
 
 @require_safe
 @staff_required(Role.EDITOR)
 def inbox(request):
-    """The live list of open tickets, crisis first, with the 30-day figures below."""
-    context = _open_tickets(request.user)
+    """The inbox: filters, the waiting tickets (crisis always first, then by priority and wait,
+    in pages), the tickets in progress (yours first), and the 30-day figures below."""
+    filters = InboxFilters.from_query(request.GET)
+    context = _open_tickets(request.user, filters)
+    visible = service.visible_tickets(request.user)
+    query = filters.query()
     context.update({
-        "stats": handoff_stats(service.visible_tickets(request.user)),
-        "feed_url": reverse("handoff-inbox-feed"),
+        "stats": handoff_stats(visible),
+        "feed_url": reverse("handoff-inbox-feed") + (f"?{query}" if query else ""),
         "poll_ms": POLL_MILLISECONDS,
+        "filters": filters,
+        "filter_choices": {
+            "language": LANGUAGE_CHOICES, "priority": Priority.choices, "reason": Reason.choices,
+            "status": STATUS_CHOICES, "channel": CHANNEL_CHOICES,
+            "municipality": Municipality.objects.filter(
+                code__in=visible.exclude(municipality=None).values("municipality_id")).order_by("name"),
+        },
+        "previous_url": f"?{filters.query(page=context['page'] - 1)}" if context["page"] > 1 else "",
+        "next_url": f"?{filters.query(page=context['page'] + 1)}" if context["page"] < context["pages"] else "",
     })
     return render(request, "handoff/inbox.html", context)
 
@@ -169,8 +201,8 @@ def inbox(request):
 @require_safe
 @staff_required(Role.EDITOR)
 def inbox_feed(request):
-    """What the inbox page polls: the open tickets and the queue figures."""
-    payload = _open_tickets(request.user)
+    """What the inbox page polls: the same tables as the page for the same query string."""
+    payload = _open_tickets(request.user, InboxFilters.from_query(request.GET))
     payload["generated_at"] = timezone.now().isoformat()
     return JsonResponse(payload)
 
@@ -193,9 +225,25 @@ def _may_close(ticket, user) -> bool:
     return ticket.status == Status.CLAIMED and (ticket.claimed_by_id == user.pk or is_admin(user))
 
 
-def _render_ticket(request, ticket, *, draft: str = "", status: int = 200):
+def _may_assign(ticket, user) -> bool:
+    # A waiting ticket can be given to anyone who may take it; a claimed one only by the person
+    # who handles it (passing it on) or an admin (a colleague is ill).
+    if ticket.status == Status.WAITING:
+        return True
+    return ticket.status == Status.CLAIMED and (ticket.claimed_by_id == user.pk or is_admin(user))
+
+
+def _render_ticket(request, ticket, *, draft: str = "", status: int = 200, canned=None):
     history = [message_row(m) for m in service.history(ticket)]
     user = request.user
+    may_reply = _may_reply(ticket, user)
+    canned_replies = replies_for_ticket(user, ticket) if may_reply else []
+    if canned is None and may_reply and not draft and request.GET.get("canned"):
+        # "Fill in" on the ticket page: the chosen reply becomes the draft, to read and send.
+        canned = next((r for r in canned_replies if str(r.pk) == request.GET["canned"]), None)
+    if canned is not None and not draft:
+        draft = canned.text
+    colleagues = routing.colleagues_for(ticket) if _may_assign(ticket, user) else []
     context = {
         "ticket": ticket,
         "row": ticket_row(ticket, user, timezone.now()),
@@ -204,8 +252,12 @@ def _render_ticket(request, ticket, *, draft: str = "", status: int = 200):
         "feed_url": reverse("handoff-ticket-feed", args=[ticket.pk]),
         "poll_ms": POLL_MILLISECONDS,
         "may_claim": ticket.status == Status.WAITING,
-        "may_reply": _may_reply(ticket, user),
+        "may_reply": may_reply,
         "may_close": _may_close(ticket, user),
+        "canned_replies": [{"id": r.pk, "title": r.title,
+                            "language_label": LANGUAGE_NAMES_SV.get(r.language, r.language)} for r in canned_replies],
+        "canned": canned,
+        "colleagues": [{"id": c.pk, "name": colleague_label(c)} for c in colleagues if c.pk != ticket.claimed_by_id],
         "outcomes": STAFF_OUTCOMES,
         "draft": draft,
         "max_reply_chars": MAX_REPLY_CHARS,
@@ -303,8 +355,10 @@ def reply(request, pk: int):
     if len(text) > MAX_REPLY_CHARS:
         messages.error(request, f"Svaret är för långt ({len(text)} tecken); högst {MAX_REPLY_CHARS}. Dela upp det.")
         return _render_ticket(request, found, draft=text, status=400)
+    canned = next((r for r in replies_for_ticket(request.user, found)
+                   if str(r.pk) == request.POST.get("canned_reply")), None)
     try:
-        service.reply(found, request.user, text, request=request)
+        service.reply(found, request.user, text, request=request, canned_reply=canned)
     except service.TicketStateError:
         found.refresh_from_db()
         messages.error(request, _state_problem(found, request.user, "reply") or "Svaret kunde inte skickas.")
@@ -343,3 +397,42 @@ def close(request, pk: int):
     messages.success(request, f"Ärende #{found.pk} är avslutat ({Outcome(outcome).label}). "
                               "Boten tar över samtalet igen och har sagt det till användaren.")
     return redirect("handoff-inbox")
+
+
+def colleague_label(user) -> str:
+    """How a colleague appears in the assignment list: display name, login name, languages."""
+    profile = getattr(user, "staff_profile", None)
+    name = (profile.display_name if profile and profile.display_name else "") or staff_name(user)
+    languages = ", ".join(LANGUAGE_NAMES_SV.get(code, code) for code in (profile.languages if profile else []))
+    if name != user.get_username():
+        name = f"{name} ({user.get_username()})"
+    return f"{name}: {languages}" if languages else name
+
+
+@require_POST
+@staff_required(Role.EDITOR)
+def assign(request, pk: int):
+    """Give the ticket to a named colleague who may take it (municipality, language)."""
+    from django.contrib.auth.models import User
+
+    found = _visible_ticket(request.user, pk)
+    if not _may_assign(found, request.user):
+        messages.error(request, "Ärendet är redan avslutat." if found.status == Status.CLOSED else
+                       "Bara den som hanterar ärendet, eller en administratör, kan lämna det vidare.")
+        return _render_ticket(request, found, status=409)
+    try:
+        assignee = User.objects.get(pk=int(request.POST.get("assignee") or 0))
+    except (User.DoesNotExist, ValueError):
+        assignee = None
+    if assignee is None or not routing.may_take(assignee, found):
+        messages.error(request, "Välj en kollega i listan. Bara den som arbetar för ärendets kommun "
+                                "(och talar användarens språk, när ärendet gick till dem) kan få ärendet.")
+        return _render_ticket(request, found, status=400)
+    try:
+        service.assign(found, assignee, request.user, request=request)
+    except service.TicketStateError:
+        found.refresh_from_db()
+        messages.error(request, _state_problem(found, request.user, "claim") or "Ärendet kunde inte lämnas vidare.")
+        return _render_ticket(request, found, status=409)
+    messages.success(request, f"Ärende #{found.pk} hanteras nu av {colleague_label(assignee).split(':')[0]}.")
+    return redirect("handoff-ticket", pk=found.pk)

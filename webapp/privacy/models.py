@@ -46,8 +46,8 @@ class RetentionPolicy(models.Model):
 
     class Meta:
         ordering = ["municipality__name"]
-        verbose_name = "retention policy"
-        verbose_name_plural = "retention policies"
+        verbose_name = "lagringstid"
+        verbose_name_plural = "lagringstider"
 
     def __str__(self):
         return f"{self.municipality}: {self.days} dagar"

@@ -1,28 +1,32 @@
-"""Admins manage accounts in Django's admin: a user's staff profile (role, municipalities,
-languages) is edited on the user's own page."""
+"""Admins manage accounts in Django's admin too: a user's staff profile (role, municipalities,
+languages) is edited on the user's own page, with the same checkboxes and validation as the
+staff app's account pages (/staff/accounts/, ``webapp.staff.account_views``)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
+from webapp.staff.forms import StaffProfileAdminForm
 from webapp.staff.models import AuditEntry, StaffProfile
 
 
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
+    form = StaffProfileAdminForm
     can_delete = False
     filter_horizontal = ("municipalities",)
-    verbose_name_plural = "Staff profile (role, municipalities, languages)"
+    verbose_name_plural = "Personalprofil (roll, kommuner, språk)"
 
 
 class StaffUserAdmin(UserAdmin):
     inlines = [StaffProfileInline]
     list_display = ("username", "email", "first_name", "last_name", "staff_role", "is_active")
 
-    @admin.display(description="Role")
+    @admin.display(description="Roll")
     def staff_role(self, user):
         profile = getattr(user, "staff_profile", None)
-        return "admin (superuser)" if user.is_superuser else (profile.role if profile else "—")
+        return "Administratör (superanvändare)" if user.is_superuser else (
+            profile.get_role_display() if profile else "—")
 
 
 admin.site.unregister(User)

@@ -6,6 +6,7 @@ every municipality. Superusers count as admins, so ``createsuperuser`` gives a w
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from webapp.content.models import Language, Municipality
@@ -14,11 +15,14 @@ from webapp.content.models import Language, Municipality
 class Role(models.TextChoices):
     EDITOR = "editor", "Redaktör (skriver utkast)"
     PUBLISHER = "publisher", "Granskare/publicerare"
+    # Publishes like a publisher and manages the accounts of editors and publishers in their
+    # own municipalities (/staff/accounts/); sees nothing of other municipalities.
+    MUNICIPALITY_ADMIN = "municipality_admin", "Kommunadministratör"
     ADMIN = "admin", "Administratör"
 
 
 # Higher rank includes the lower ones.
-ROLE_RANK = {Role.EDITOR: 1, Role.PUBLISHER: 2, Role.ADMIN: 3}
+ROLE_RANK = {Role.EDITOR: 1, Role.PUBLISHER: 2, Role.MUNICIPALITY_ADMIN: 3, Role.ADMIN: 4}
 
 
 class Area(models.TextChoices):
@@ -30,24 +34,50 @@ class Area(models.TextChoices):
     GENERAL = "general", "Allmänt och kris"
 
 
+def _check_codes(value, allowed, what: str) -> None:
+    """A JSON list of codes is valid only with known codes: ``["dari"]`` is refused here rather
+    than stored to make routing fail quietly later. The message names the allowed codes."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(f"Ange {what} som en lista med koder.", code="unknown_code")
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            f"Okänd kod för {what}: {', '.join(unknown)}. Tillåtna: {', '.join(allowed)}.", code="unknown_code")
+
+
+def validate_language_codes(value) -> None:
+    _check_codes(value, Language.values, "språk")
+
+
+def validate_area_codes(value) -> None:
+    _check_codes(value, Area.values, "område")
+
+
 class StaffProfile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile",
+                                verbose_name="användare")
+    role = models.CharField("roll", max_length=32, choices=Role.choices, default=Role.EDITOR)
     municipalities = models.ManyToManyField(
-        Municipality, blank=True, help_text="The municipalities this person works for (admins: all).")
+        Municipality, blank=True, verbose_name="kommuner",
+        help_text="Kommunerna personen arbetar för (administratörer: alla).")
     languages = models.JSONField(
-        default=list, blank=True,
-        help_text=f"Language codes this person reads and writes: {', '.join(Language.values)}.")
+        "språk", default=list, blank=True, validators=[validate_language_codes],
+        help_text="Språk som personen läser och skriver.")
     areas = models.JSONField(
-        default=list, blank=True,
-        help_text=f"Areas this person edits: {', '.join(Area.values)}; empty means all areas.")
+        "områden", default=list, blank=True, validators=[validate_area_codes],
+        help_text="Områden vars svar personen redigerar; inget valt betyder alla områden.")
     national_pool = models.BooleanField(
-        default=False, help_text="Takes hand-off tickets from any municipality when no local staff can.")
+        "nationell pool", default=False,
+        help_text="Tar ärenden från alla kommuner när ingen lokal personal kan.")
     # What a newcomer sees when this person answers ("Amina, Nacka kommun"): never the login
     # name, which can be an e-mail address or an employee number.
     display_name = models.CharField(
         "visningsnamn", max_length=80, blank=True,
         help_text="Namnet som nyanlända ser när du svarar, till exempel \"Amina, Nacka kommun\".")
+
+    class Meta:
+        verbose_name = "personalprofil"
+        verbose_name_plural = "personalprofiler"
 
     def __str__(self):
         return f"{self.user} ({self.role})"
@@ -69,7 +99,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name_plural = "audit entries"
+        verbose_name = "händelse i loggen"
+        verbose_name_plural = "granskningslogg"
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.target_type} {self.target_id}"

@@ -11,6 +11,7 @@ from webapp.staff.models import Role
 MENU = [
     ("staff-home", "Start", Role.EDITOR),
     ("editor-list", "Innehåll", Role.EDITOR),
+    ("editor-review-queue", "Granska", Role.PUBLISHER),
     ("handoff-inbox", "Inkorg", Role.EDITOR),
     ("review-tasks", "Innehållsuppgifter", Role.EDITOR),
     ("facts-disagreements", "Fakta mot registren", Role.EDITOR),
@@ -18,6 +19,7 @@ MENU = [
     ("review-list", "Samtal", Role.ADMIN),
     ("review-unanswered", "Obesvarade frågor", Role.ADMIN),
     ("review-dashboard", "Översikt", Role.ADMIN),
+    ("staff-accounts", "Konton", Role.MUNICIPALITY_ADMIN),
     ("privacy-home", "Dataskydd", Role.ADMIN),
     ("admin:index", "Användare och inställningar", Role.ADMIN),
 ]

@@ -2,10 +2,11 @@
 
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
+from django.utils import timezone
 
 from webapp.content.models import Municipality, TopicReview
 from webapp.staff import audit
-from webapp.staff.access import municipality_codes, role_of, staff_required
+from webapp.staff.access import has_role, municipality_codes, role_of, staff_required
 from webapp.staff.models import Role
 
 
@@ -37,6 +38,7 @@ def home(request):
         "municipalities": municipalities,
         "reviews_due": due,
         "law_changes": law_changes,
+        "review_rows": _review_rows(request.user),
     })
 
 
@@ -60,3 +62,12 @@ def content_reviews(request):
         "law_count": sum(1 for r in reviews if r.law_change),
         "today": today,
     })
+
+
+def _review_rows(user):
+    """Publishers: the texts that wait for their review (``None`` for those who cannot publish)."""
+    if not has_role(user, Role.PUBLISHER):
+        return None
+    from webapp.editor.review_views import queue_rows
+
+    return queue_rows(user)

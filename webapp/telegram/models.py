@@ -23,6 +23,8 @@ class InboxUpdate(models.Model):
 
     class Meta:
         ordering = ["update_id"]
+        verbose_name = "inkommen Telegram-uppdatering"
+        verbose_name_plural = "inkomna Telegram-uppdateringar"
 
     def __str__(self):
         return f"update {self.update_id} ({'processed' if self.processed_at else 'waiting'})"
@@ -43,6 +45,8 @@ class PendingMessage(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["delivered_at", "chat_id"])]
+        verbose_name = "Telegram-meddelande att skicka"
+        verbose_name_plural = "Telegram-meddelanden att skicka"
 
     def __str__(self):
         return f"{self.sender} #{self.pk} ({'delivered' if self.delivered_at else 'waiting'})"
@@ -54,6 +58,10 @@ class ButtonPayload(models.Model):
     key = models.CharField(primary_key=True, max_length=32)
     payload = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lång knappdata (Telegram)"
+        verbose_name_plural = "långa knappdata (Telegram)"
 
     def __str__(self):
         return f"{self.key} → {self.payload[:60]}"

@@ -22,6 +22,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.dates import AutoDateLocator, DateFormatter  # noqa: E402
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
+from bot.answers import TOPIC_TITLES  # noqa: E402
+from webapp.transcripts.labels import intent_label  # noqa: E402
 from webapp.transcripts.stats import DashboardStats  # noqa: E402
 
 # Colour-blind-safe (Okabe–Ito) and dark enough on white.
@@ -90,8 +92,13 @@ def per_language(stats: DashboardStats) -> Figure:
     return _horizontal_bars(stats.languages, "Samtal", BLUE)
 
 
+def topic_pairs(stats: DashboardStats) -> list:
+    """The topics' counts under their Swedish names (``sfi_enrol`` → "Sfi: Anmäl dig till SFI")."""
+    return [(intent_label(key) if key in TOPIC_TITLES else key, count) for key, count in stats.topics]
+
+
 def per_topic(stats: DashboardStats) -> Figure:
-    return _horizontal_bars(stats.topics, "Samtal som tog upp ämnet", GREEN)
+    return _horizontal_bars(topic_pairs(stats), "Samtal som tog upp ämnet", GREEN)
 
 
 def per_municipality(stats: DashboardStats) -> Figure:

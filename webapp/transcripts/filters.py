@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bot.language import normalize_for_nlu
 from webapp.content.models import Language, Municipality
+from webapp.transcripts.labels import intent_label
 from webapp.transcripts.models import Conversation, Feedback, Message, Role, Tag
 
 MAX_SEARCH_TERMS = 8
@@ -65,7 +66,7 @@ class ConversationFilterForm(forms.Form):
         self.fields["municipality"].choices = [("", "Alla"), ("none", "Ingen angiven")] + [
             (m.code, m.name) for m in Municipality.objects.filter(
                 code__in=Conversation.objects.exclude(municipality=None).values("municipality"))]
-        self.fields["topic"].choices = [("", "Alla")] + [(key, key) for key in topic_keys()]
+        self.fields["topic"].choices = [("", "Alla")] + [(key, intent_label(key)) for key in topic_keys()]
         channels = set(Conversation.objects.exclude(channel="").values_list("channel", flat=True).distinct())
         self.fields["channel"].choices = [("", "Alla")] + [
             (name, CHANNEL_LABELS.get(name, name)) for name in sorted(channels | set(CHANNEL_LABELS))]
@@ -121,6 +122,8 @@ def filter_conversations(filters: dict):
         if filters.get("search_in") != "all":
             messages = messages.filter(role=Role.USER)
         conversations = conversations.filter(Exists(messages))
-    first_question = Message.objects.filter(conversation=OuterRef("pk"), role=Role.USER).order_by("at", "event_id")
+    # Typed text only: a button press ("/greet" when the widget opens) is not a question.
+    first_question = (Message.objects.filter(conversation=OuterRef("pk"), role=Role.USER)
+                      .exclude(text__startswith="/").order_by("at", "event_id"))
     return conversations.annotate(first_question=Subquery(first_question.values("text")[:1])).order_by(
         "-last_at", "sender_id")

@@ -83,6 +83,10 @@ class Message(models.Model):
     fallback = models.BooleanField(default=False, db_index=True,
                                    help_text="user messages: fell back or had low confidence")
     staff_name = models.CharField(max_length=150, blank=True)
+    # User messages that are a button press (text "/greet"): the title of the button the user
+    # saw, in their language. Empty for typed text and for payloads no button showed (the web
+    # widget sends "/greet" when it opens).
+    button_label = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["at", "event_id"]

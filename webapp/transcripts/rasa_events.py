@@ -83,8 +83,9 @@ class FakeConversation:
         return self
 
     def bot(self, text: str, *, action: str = "action_answer_topic", topic: Optional[str] = None,
-            staff: Optional[str] = None) -> "FakeConversation":
-        """A reply by ``action``, or, with ``staff``, a person's message during a hand-off."""
+            staff: Optional[str] = None, buttons: Optional[list] = None) -> "FakeConversation":
+        """A reply by ``action``, or, with ``staff``, a person's message during a hand-off;
+        ``buttons``: ``[{"title": "دری", "payload": "/switch_language{...}"}]`` as Rasa stores them."""
         from webapp.transcripts.sync import STAFF_METADATA_KEY
 
         if staff is None:
@@ -97,10 +98,15 @@ class FakeConversation:
             if topic:
                 self.slot("topic", topic)
         metadata = {STAFF_METADATA_KEY: staff} if staff else {}
-        self._write("bot", {"text": text, "data": {}, "metadata": metadata})
+        self._write("bot", {"text": text, "data": {"buttons": buttons} if buttons else {}, "metadata": metadata})
         return self
 
     def pause(self) -> "FakeConversation":
         """A person took over (``ConversationPaused``)."""
         self._write("pause", {})
+        return self
+
+    def resume(self) -> "FakeConversation":
+        """The conversation is back with the bot (``ConversationResumed``)."""
+        self._write("resume", {})
         return self

@@ -16,6 +16,12 @@ Conventions other parts rely on:
   its value is the staff member's display name.
 * ``nlu_fallback``, a confidence under ``LOW_CONFIDENCE`` or a following ``action_clarify``
   marks a user message as not understood ("unanswered questions").
+* A user message that is a button payload (``/switch_language{"language":"fa_AF"}``) gets the
+  title of the button it came from (``Message.button_label``, from the bot message before it),
+  so the transcript shows what the user saw and pressed.
+* Wrong-answer feedback counts only for ``feedback_wrong`` recognised with at least
+  ``FEEDBACK_MIN_CONFIDENCE``, and never while a person handles the conversation: then the bot
+  gave no answer to call wrong, and "when will you answer?" is impatience, not feedback.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ LOW_CONFIDENCE = 0.5
 FALLBACK_ACTIONS = {"action_clarify"}
 NEGATIVE_FEEDBACK_INTENTS = {"feedback_wrong"}
 POSITIVE_FEEDBACK_INTENTS = {"thank"}
+# Below this the classifier often mistakes questions for complaints ("when will you answer?").
+FEEDBACK_MIN_CONFIDENCE = 0.8
 BATCH = 2000
 _SKIPPED = {"count": 0}
 
@@ -76,6 +84,10 @@ class _Batch:
         self.conversations: Dict[str, Conversation] = {}
         self.messages = []
         self.last_user_message: Dict[str, Message] = {}
+        # payload → button title of the last bot message with buttons, per conversation.
+        self.last_buttons: Dict[str, Dict[str, str]] = {}
+        # Whether a person handles the conversation (Rasa's pause/resume events), per conversation.
+        self.paused: Dict[str, bool] = {}
         self.known_municipalities = set(Municipality.objects.values_list("code", flat=True))
 
     def conversation(self, sender_id: str, at: dt.datetime) -> Conversation:
@@ -107,6 +119,31 @@ class _Batch:
             self._slot(conversation, _text(data.get("name")), data.get("value"))
         elif type_name == "pause":
             conversation.handed_over = True
+            self.paused[sender_id] = True
+        elif type_name == "resume":
+            self.paused[sender_id] = False
+
+    def _is_paused(self, sender_id: str, event_id: int) -> bool:
+        if sender_id not in self.paused:  # its pause, if any, came in an earlier batch
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT type_name FROM events WHERE sender_id = %s AND id < %s "
+                               "AND type_name IN ('pause', 'resume') ORDER BY id DESC LIMIT 1", [sender_id, event_id])
+                row = cursor.fetchone()
+            self.paused[sender_id] = bool(row) and row[0] == "pause"
+        return self.paused[sender_id]
+
+    def _buttons_before(self, sender_id: str, event_id: int) -> Dict[str, str]:
+        if sender_id not in self.last_buttons:  # the bot message came in an earlier batch
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT data FROM events WHERE sender_id = %s AND id < %s AND type_name = 'bot' "
+                               "ORDER BY id DESC LIMIT 1", [sender_id, event_id])
+                row = cursor.fetchone()
+            try:
+                data = json.loads(row[0]) if row and isinstance(row[0], str) else (row[0] if row else {})
+            except ValueError:
+                data = {}
+            self.last_buttons[sender_id] = _button_titles(data or {})
+        return self.last_buttons[sender_id]
 
     def _user(self, event_id, conversation, at, data):
         text = _text(data.get("text"))
@@ -122,6 +159,11 @@ class _Batch:
         message = Message(conversation_id=conversation.sender_id, event_id=event_id, at=at, role=Role.USER,
                           text=text, search_text=normalize_for_nlu(text), language=language or "", intent=intent, confidence=confidence,
                           fallback=fallback and not text.startswith("/"))
+        if text.startswith("/"):
+            message.button_label = self._buttons_before(conversation.sender_id, event_id).get(text, "")[:200]
+            # The label's language, not the conversation's: "دری" pressed in a Swedish chat.
+            label_detection = detect_language(message.button_label)
+            message.language = label_detection.language if label_detection.confident else conversation.language or ""
         self.messages.append(message)
         self.last_user_message[conversation.sender_id] = message
         conversation.message_count += 1
@@ -129,7 +171,8 @@ class _Batch:
         channel = _text(data.get("input_channel"), 32)
         if channel and not conversation.channel:
             conversation.channel = channel
-        if intent in NEGATIVE_FEEDBACK_INTENTS:
+        if (intent in NEGATIVE_FEEDBACK_INTENTS and (confidence or 0) >= FEEDBACK_MIN_CONFIDENCE
+                and not self._is_paused(conversation.sender_id, event_id)):
             conversation.feedback = Feedback.NEGATIVE
         elif intent in POSITIVE_FEEDBACK_INTENTS and conversation.feedback != Feedback.NEGATIVE:
             conversation.feedback = Feedback.POSITIVE
@@ -138,6 +181,7 @@ class _Batch:
         metadata = _dict(data.get("metadata"))
         staff_name = _text(metadata.get(STAFF_METADATA_KEY))
         text = _text(data.get("text"))
+        self.last_buttons[conversation.sender_id] = _button_titles(data)
         self.messages.append(Message(
             conversation_id=conversation.sender_id, event_id=event_id, at=at,
             role=Role.STAFF if staff_name else Role.BOT, text=text, search_text=normalize_for_nlu(text),
@@ -182,6 +226,16 @@ class _Batch:
                 except (DatabaseError, ValueError, TypeError):
                     logger.exception("message of event %s could not be indexed; skipped", message.event_id)
                     _SKIPPED["count"] += 1
+
+
+def _button_titles(bot_event_data: dict) -> Dict[str, str]:
+    """payload → title of the buttons a bot event showed (Rasa keeps them under ``data``)."""
+    inner = _dict(bot_event_data).get("data")
+    buttons = _dict(inner).get("buttons")
+    if not isinstance(buttons, list):
+        buttons = []
+    return {str(b.get("payload")): str(b.get("title") or "") for b in buttons
+            if isinstance(b, dict) and b.get("payload")}
 
 
 def _forget_deleted_ids(state: SyncState) -> None:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from webapp.staff.access import staff_required
 from webapp.staff.models import Role
-from webapp.transcripts.charts import CHARTS, render_svg
+from webapp.transcripts.charts import CHARTS, render_svg, topic_pairs
 from webapp.transcripts.forms import DateRangeForm
 from webapp.transcripts.stats import dashboard_stats
 from webapp.transcripts.sync import sync
@@ -36,7 +36,7 @@ def dashboard(request):
     range_query = f"date_from={date_from.isoformat()}&date_to={date_to.isoformat()}"
     return render(request, "transcripts/dashboard.html", {
         "form": form, "stats": stats, "range_query": range_query, "titles": CHART_TITLES,
-        "breakdowns": [("languages", stats.languages), ("topics", stats.topics),
+        "breakdowns": [("languages", stats.languages), ("topics", topic_pairs(stats)),
                        ("municipalities", stats.municipalities)],
     })
 

@@ -17,6 +17,7 @@ from webapp.staff.models import Role
 from webapp.transcripts.forms import ContentTaskForm, TrainingExampleForm, UnansweredFilterForm
 from webapp.transcripts.models import TrainingExample, question_key
 from webapp.transcripts.sync import sync
+from webapp.transcripts.labels import intent_label
 from webapp.transcripts.unanswered import domain_intents, unanswered_groups
 
 PAGE_SIZE = 30
@@ -75,7 +76,7 @@ def add_training_example(request):
         existing.save()
         example = existing
     audit.record(request, "training_example_add", example, language=example.language, intent=example.intent)
-    messages.success(request, f"Sparat som träningsexempel för {example.intent}. Det kommer med i nästa "
+    messages.success(request, f"Sparat som träningsexempel för ”{intent_label(example.intent)}”. Det kommer med i nästa "
                               "träning när någon har kört export_training_examples.")
     return _back(request)
 

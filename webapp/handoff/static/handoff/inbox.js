@@ -53,6 +53,13 @@
     link.href = ticket.url;
     link.textContent = ticket.reason_label;
     reason.appendChild(link);
+    if (ticket.pinned) {
+      reason.appendChild(document.createElement("br"));
+      var pinned = document.createElement("span");
+      pinned.className = "pinned-note";
+      pinned.textContent = "Kris visas alltid, även utanför filtret";
+      reason.appendChild(pinned);
+    }
     tr.appendChild(reason);
 
     var language = cell(ticket.language_label);
