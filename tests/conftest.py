@@ -36,6 +36,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The browser tests' "municipality web site" (another origin) listens here, so that the test
+# stack can list it in RASA_CORS_ORIGINS before it starts.
+OTHER_SITE_PORT = _free_port()
+
+
 @pytest.fixture(scope="session")
 def database():
     """The session's database, migrated and seeded from data/content/ like ``make run`` does."""
@@ -56,8 +61,12 @@ def stack(database):
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` first (make test does)")
-    running = Stack(rasa_port=_free_port(), actions_port=_free_port(), web_port=_free_port(),
-                    log_dir=_RUN_DIR / "logs")
+    web_port = _free_port()
+    # Rasa answers browsers only from configured origins: the demo page's, and the stand-in
+    # municipality site of the browser tests (tests/browser/conftest.py, on OTHER_SITE_PORT).
+    origins = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}", f"http://127.0.0.1:{OTHER_SITE_PORT}"]
+    running = Stack(rasa_port=_free_port(), actions_port=_free_port(), web_port=web_port,
+                    log_dir=_RUN_DIR / "logs", extra_env={"RASA_CORS_ORIGINS": ",".join(origins)})
     running.start(model, timeout=240)
     yield running
     running.stop()
