@@ -122,16 +122,15 @@ def secure_database_files() -> None:
 
 
 def rasa_cors_origins(web_origin: str, environ: Optional[Mapping[str, str]] = None) -> List[str]:
-    """``RASA_CORS_ORIGINS`` (comma-separated), else the web app's own origin (the demo page
-    embeds the widget) and ``RASA_PUBLIC_URL``'s: the only pages whose scripts may call Rasa."""
+    """The only origins whose pages may call Rasa from a browser: the web app's own (its demo
+    page embeds the widget), ``RASA_PUBLIC_URL``'s, and those in ``RASA_CORS_ORIGINS``
+    (comma-separated: the municipalities' sites that embed the widget). Never ``*``."""
     environ = os.environ if environ is None else environ
     configured = [o.strip().rstrip("/") for o in environ.get("RASA_CORS_ORIGINS", "").split(",") if o.strip()]
-    if configured:
-        return configured
     origins = [web_origin, web_origin.replace("://127.0.0.1:", "://localhost:")]
     public = urlparse(environ.get("RASA_PUBLIC_URL") or rasa_url())
     origins.append(f"{public.scheme}://{public.netloc}")
-    return list(dict.fromkeys(origins))
+    return list(dict.fromkeys(origins + [o for o in configured if o != "*"]))
 
 
 def rasa_url() -> str:

@@ -36,9 +36,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-# The browser tests' "municipality web site" (another origin) listens here, so that the test
-# stack can list it in RASA_CORS_ORIGINS before it starts.
+# The browser tests' "municipality web site" (another origin than the product's) listens here,
+# so that every test stack lets its pages call Rasa (CORS; docs/security.md).
 OTHER_SITE_PORT = _free_port()
+os.environ["RASA_CORS_ORIGINS"] = f"http://127.0.0.1:{OTHER_SITE_PORT}"
 
 
 @pytest.fixture(scope="session")
@@ -61,12 +62,8 @@ def stack(database):
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make train` first (make test does)")
-    web_port = _free_port()
-    # Rasa answers browsers only from configured origins: the demo page's, and the stand-in
-    # municipality site of the browser tests (tests/browser/conftest.py, on OTHER_SITE_PORT).
-    origins = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}", f"http://127.0.0.1:{OTHER_SITE_PORT}"]
-    running = Stack(rasa_port=_free_port(), actions_port=_free_port(), web_port=web_port,
-                    log_dir=_RUN_DIR / "logs", extra_env={"RASA_CORS_ORIGINS": ",".join(origins)})
+    running = Stack(rasa_port=_free_port(), actions_port=_free_port(), web_port=_free_port(),
+                    log_dir=_RUN_DIR / "logs")
     running.start(model, timeout=240)
     yield running
     running.stop()
