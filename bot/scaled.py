@@ -272,7 +272,8 @@ class ScaledStack(Stack):
             commands[f"rasa-{number + 1}"] = [
                 python, "-m", "bot.rasa_server", "run", "--enable-api",
                 "-i", "127.0.0.1", "-p", str(self.rasa_ports[number]),
-                "--cors", *settings.rasa_cors_origins(self.public_url()), "-m", str(model),
+                "--cors", *settings.rasa_cors_origins(self.public_url(), {**os.environ, **self.extra_env}),
+                "-m", str(model),
                 "--endpoints", str(self.rasa_endpoints_file(number)), "--credentials", "credentials.yml"]
         commands["web"] = [python, "manage.py", "runserver", f"127.0.0.1:{self.web_port}", "--noreload"]
         if self.periodic_jobs:

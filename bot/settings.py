@@ -8,7 +8,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Mapping, Optional
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,16 +121,16 @@ def secure_database_files() -> None:
             path.chmod(0o600)
 
 
-def rasa_cors_origins(web_origin: str) -> List[str]:
-    """``RASA_CORS_ORIGINS`` (comma-separated), else the web app's own origin (the demo page
-    embeds the widget) and ``RASA_PUBLIC_URL``'s: the only pages whose scripts may call Rasa."""
-    configured = [o.strip().rstrip("/") for o in os.environ.get("RASA_CORS_ORIGINS", "").split(",") if o.strip()]
-    if configured:
-        return configured
+def rasa_cors_origins(web_origin: str, environ: Optional[Mapping[str, str]] = None) -> List[str]:
+    """The only origins whose pages may call Rasa from a browser: the web app's own (its demo
+    page embeds the widget), ``RASA_PUBLIC_URL``'s, and those in ``RASA_CORS_ORIGINS``
+    (comma-separated: the municipalities' sites that embed the widget). Never ``*``."""
+    environ = os.environ if environ is None else environ
+    configured = [o.strip().rstrip("/") for o in environ.get("RASA_CORS_ORIGINS", "").split(",") if o.strip()]
     origins = [web_origin, web_origin.replace("://127.0.0.1:", "://localhost:")]
-    public = urlparse(os.environ.get("RASA_PUBLIC_URL", rasa_url()))
+    public = urlparse(environ.get("RASA_PUBLIC_URL") or rasa_url())
     origins.append(f"{public.scheme}://{public.netloc}")
-    return list(dict.fromkeys(origins))
+    return list(dict.fromkeys(origins + [o for o in configured if o != "*"]))
 
 
 def rasa_url() -> str:

@@ -143,7 +143,8 @@ class Stack:
             # bot.rasa_server: the token from RASA_TOKEN, never on this command line (ps shows it).
             "rasa": [str(VENV_BIN / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
                      "-i", "127.0.0.1", "-p", str(self.rasa_port),
-                     "--cors", *settings.rasa_cors_origins(f"http://127.0.0.1:{self.web_port}"), "-m", str(model),
+                     "--cors", *settings.rasa_cors_origins(f"http://127.0.0.1:{self.web_port}",
+                                                           {**os.environ, **self.extra_env}), "-m", str(model),
                      "--endpoints", str(self.endpoints_file()), "--credentials", "credentials.yml"],
             "web": [str(VENV_BIN / "python"), "manage.py", "runserver", f"127.0.0.1:{self.web_port}", "--noreload"],
             # Periodic work: hand-off tickets nobody claimed in time (webapp/handoff/service.py).

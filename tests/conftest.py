@@ -36,6 +36,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The browser tests' "municipality web site" (another origin than the product's) listens here,
+# so that every test stack lets its pages call Rasa (CORS; docs/security.md).
+OTHER_SITE_PORT = _free_port()
+os.environ["RASA_CORS_ORIGINS"] = f"http://127.0.0.1:{OTHER_SITE_PORT}"
+
+
 @pytest.fixture(scope="session")
 def database():
     """The session's database, migrated and seeded from data/content/ like ``make run`` does."""

@@ -98,7 +98,9 @@ def other_site():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    from tests.conftest import OTHER_SITE_PORT  # listed in the test stack's RASA_CORS_ORIGINS
+
+    server = ThreadingHTTPServer(("127.0.0.1", OTHER_SITE_PORT), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield OtherSite(f"http://127.0.0.1:{server.server_port}", pages)
     server.shutdown()

@@ -108,7 +108,8 @@ def append_events(sender_id: str, events: List[dict]) -> None:
     """Append events to the conversation in Rasa (``POST /conversations/<id>/tracker/events``)."""
     url = f"{bot_settings.rasa_url().rstrip('/')}/conversations/{requests.utils.quote(sender_id, safe='')}/tracker/events"
     try:
-        response = requests.post(url, params={"token": bot_settings.rasa_token()}, json=events,
+        # The token in a header, never in the URL, which proxies and servers log (bot/rasa_server.py).
+        response = requests.post(url, headers={"Authorization": f"Bearer {bot_settings.rasa_token()}"}, json=events,
                                  timeout=RASA_TIMEOUT_SECONDS)
     except requests.RequestException as error:
         raise HandoffUnavailable(f"Rasa could not be reached: {error}") from error
