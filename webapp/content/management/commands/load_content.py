@@ -32,7 +32,10 @@ class Command(BaseCommand):
         municipalities = self._load_municipalities()
         answers = self._load_answers(content_dir / "answers")
         facts = self._load_facts(content_dir / "facts.yml")
-        reviews = sync_topic_reviews(TopicReview, content_dir / "topics.yml")
+        # An export (content_export) carries answers and facts only; the topics' review data
+        # is product data, so it comes from the repository's topics.yml then.
+        topics_file = content_dir / "topics.yml"
+        reviews = sync_topic_reviews(TopicReview, topics_file if topics_file.exists() else CONTENT_DIR / "topics.yml")
         self.stdout.write(f"content: {municipalities} municipalities, {answers} answer versions and {facts} fact versions added, "
                           f"{reviews} topic reviews updated")
 
