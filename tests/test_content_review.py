@@ -228,3 +228,14 @@ def test_links_also_checks_what_staff_published_in_the_database(database, local_
         assert "db:facts.0560.sfi_provider/links-test.url" in rows[f"{local_site}/staff-page"][4]
     finally:
         staff_fact.delete()
+
+
+def test_load_content_retires_seed_facts_of_a_kind_that_no_longer_exists(database):
+    from webapp.content.models import FactVersion, Status
+
+    old = FactVersion.objects.create(municipality_id="0182", kind="preschool_placement", key="forskoleplats",
+                                     name="Old kind", source_name="nacka.se", status=Status.PUBLISHED, origin="seed")
+    call_command("load_content", stdout=io.StringIO())
+    assert not FactVersion.objects.filter(pk=old.pk).exists()
+    assert FactVersion.objects.filter(municipality_id="0182", kind="school_preschool_placement",
+                                      status=Status.PUBLISHED).exists()

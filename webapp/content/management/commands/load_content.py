@@ -14,7 +14,7 @@ from django.db import transaction
 from bot.language import SWEDISH
 from bot.municipalities import directory
 from bot.settings import ROOT
-from webapp.content.models import AnswerVersion, FactVersion, Municipality, Status, TopicReview
+from webapp.content.models import AnswerVersion, FactKind, FactVersion, Municipality, Status, TopicReview
 from webapp.content.topic_reviews import sync_topic_reviews
 
 CONTENT_DIR = ROOT / "data" / "content"
@@ -72,6 +72,10 @@ class Command(BaseCommand):
 
     def _load_facts(self, path: Path) -> int:
         added = 0
+        # Seed rows of a kind the product no longer has (issue 13 renamed `preschool_placement`
+        # to `school_preschool_placement`) are product data nobody edited: without this they
+        # would stay published under a kind no topic asks for and no editor page opens.
+        FactVersion.objects.filter(origin="seed").exclude(kind__in=FactKind.values).delete()
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         dated = _midday_utc(document["recorded_on"])
         for code, entries in document["facts"].items():
