@@ -21,11 +21,16 @@ def test_seed_has_national_answers_for_every_topic_and_language(models):
         assert set(published.filter(language=language).values_list("topic", flat=True)) == set(topics())
 
 
-def test_seed_has_facts_for_the_ten_municipalities_all_marked_as_example_data(models):
-    facts = models.FactVersion.objects.filter(status=models.Status.PUBLISHED)
-    assert set(facts.values_list("municipality_id", flat=True)) == {
-        "0182", "1383", "1499", "1278", "0115", "0181", "0139", "0160", "2560", "1263"}
-    assert all(f.is_example and f.verified_on is None for f in facts)
+def test_seed_has_facts_for_the_thirty_municipalities_verified_or_marked_as_example_data(models):
+    facts = models.FactVersion.objects.filter(status=models.Status.PUBLISHED, origin="seed")
+    ten = {"0182", "1383", "1499", "1278", "0115", "0181", "0139", "0160", "2560", "1263"}
+    most_newcomers = {"0180", "1480", "1280", "0380", "1880", "0580", "1980", "0581", "1283", "0680",
+                      "0181", "0127", "1490", "0484", "2480", "1281", "0780", "2180", "1380", "1780"}
+    assert set(facts.values_list("municipality_id", flat=True)) == ten | most_newcomers
+    # Example data has no verified date; a verified fact (issue 13) has one and names its page.
+    assert all(f.verified_on is None for f in facts if f.is_example)
+    assert all(f.verified_on and f.source_url.count("/") > 3 for f in facts if not f.is_example)
+    assert any(not f.is_example for f in facts) and any(f.is_example for f in facts)
     assert all(f.url.startswith("https://") and f.source_name for f in facts)
 
 

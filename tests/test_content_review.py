@@ -175,7 +175,7 @@ def test_links_reports_ok_redirect_broken_and_timeout_with_where_each_url_is_use
     report = tmp_path / "var" / "links.tsv"
     out = io.StringIO()
     call_command("links", content_dir=content, municipalities_dir=municipalities, report=report,
-                 timeout=0.5, workers=2, stdout=out)
+                 timeout=0.5, workers=2, no_database=True, stdout=out)
     rows = {line.split("\t")[2]: line.split("\t") for line in report.read_text(encoding="utf-8").splitlines()[1:-1]}
     assert rows[f"{local_site}/ok"][:2] == ["ok", "200"]
     assert "answers/sv.yml:answers.sfi_enrol" in rows[f"{local_site}/ok"][4]
@@ -195,6 +195,7 @@ def test_links_with_facts_offline_requests_nothing_and_says_so(database, local_s
     report = tmp_path / "var" / "links.tsv"
     out = io.StringIO()
     call_command("links", content_dir=content, municipalities_dir=municipalities, report=report, stdout=out)
+    assert _Handler.hits == [] and not report.exists()
     assert "FACTS_OFFLINE=1" in out.getvalue() and "none was requested" in out.getvalue()
     assert _Handler.hits == [] and not report.exists()
 
@@ -207,3 +208,34 @@ def test_every_url_in_the_shipped_content_is_found():
     assert "https://www.nacka.se/forskola-skola/valja-forskola-skola-ej-folkbokford-i-sverige/" in urls  # a fact
     assert "https://start.stockholm" in urls  # a municipality's web site
     assert not any(url.endswith((".", ",")) for url in urls)
+
+
+def test_links_also_checks_what_staff_published_in_the_database(database, local_site, tmp_path, monkeypatch):
+    from webapp.content.models import FactVersion, Status
+
+    monkeypatch.setenv("FACTS_OFFLINE", "0")
+    content, municipalities = _content(tmp_path, local_site)
+    staff_fact = FactVersion.objects.create(municipality_id="0560", kind="sfi_provider", key="links-test",
+                                            name="Staff fact", url=f"{local_site}/staff-page", source_name="test",
+                                            source_url=f"{local_site}/ok", status=Status.PUBLISHED, origin="staff")
+    try:
+        report = tmp_path / "links.tsv"
+        # Only Boxholm's staff content: other tests' staff rows may point at real sites.
+        call_command("links", content_dir=content, municipalities_dir=municipalities, report=report, timeout=0.5,
+                     municipality=["0560"], stdout=io.StringIO())
+        rows = {line.split("\t")[2]: line.split("\t") for line in report.read_text(encoding="utf-8").splitlines()[1:-1]}
+        assert rows[f"{local_site}/staff-page"][:2] == ["broken", "404"]
+        assert "db:facts.0560.sfi_provider/links-test.url" in rows[f"{local_site}/staff-page"][4]
+    finally:
+        staff_fact.delete()
+
+
+def test_load_content_retires_seed_facts_of_a_kind_that_no_longer_exists(database):
+    from webapp.content.models import FactVersion, Status
+
+    old = FactVersion.objects.create(municipality_id="0182", kind="preschool_placement", key="forskoleplats",
+                                     name="Old kind", source_name="nacka.se", status=Status.PUBLISHED, origin="seed")
+    call_command("load_content", stdout=io.StringIO())
+    assert not FactVersion.objects.filter(pk=old.pk).exists()
+    assert FactVersion.objects.filter(municipality_id="0182", kind="school_preschool_placement",
+                                      status=Status.PUBLISHED).exists()

@@ -53,10 +53,9 @@ def test_every_fact_is_either_sourced_and_dated_or_visibly_example_data():
     assert verified >= 15
 
 
-def test_a_preschool_question_has_its_own_fact_kind_and_never_a_school_contact():
-    preschool = topics()["school_preschool"]
-    assert preschool.facts == ("preschool_placement",)
-    assert "school_placement" not in preschool.facts
+def test_preschool_and_upper_secondary_questions_have_their_own_fact_kinds():
+    assert topics()["school_preschool"].facts == ("school_preschool_placement",)
+    assert topics()["school_upper_secondary"].facts == ("school_upper_secondary_placement",)
 
 
 def test_load_content_turns_checked_on_into_the_verified_date(database):
@@ -67,7 +66,7 @@ def test_load_content_turns_checked_on_into_the_verified_date(database):
     assert fact.source_url == VARBERG_SFI_PAGE
     example = FactVersion.objects.filter(municipality_id=NACKA, kind="sfi_provider", status=Status.PUBLISHED).first()
     assert example.is_example is True and example.verified_on is None
-    assert FactVersion.objects.filter(municipality_id=NACKA, kind="preschool_placement", status=Status.PUBLISHED).exists()
+    assert FactVersion.objects.filter(municipality_id=NACKA, kind="school_preschool_placement", status=Status.PUBLISHED).exists()
 
 
 def _snapshot(**fact_fields):
@@ -131,3 +130,20 @@ def test_a_verified_fact_shows_its_page_and_check_date_through_the_bot(stack, ch
     assert VARBERG_SFI_PAGE in text and "0340-69 70 78" in text
     assert format_date(CHECK_DATE, language) in text
     assert "⚠" not in text
+
+
+MALMO, GOTEBORG = "1280", "1480"
+MALMO_GRUNDSKOLA = "Mottagningsenheten, inskrivning i grundskolan för nyanlända, Malmö stad"
+
+
+@pytest.mark.parametrize("language", ["sv", "ar", "fa_AF"])
+def test_a_gymnasium_question_never_shows_the_grundskola_reception(stack, chat, language):
+    malmo = text_of(chat.send(chat.new_sender(), "/school_upper_secondary", {"language": language, "municipality": MALMO}))
+    assert MALMO_GRUNDSKOLA not in malmo and "Mottagningsenheten" not in malmo, malmo
+    school = text_of(chat.send(chat.new_sender(), "/school_enrol", {"language": language, "municipality": MALMO}))
+    assert MALMO_GRUNDSKOLA in school  # the same contact is right for grundskola
+
+    goteborg = text_of(chat.send(chat.new_sender(), "/school_upper_secondary",
+                                 {"language": language, "municipality": GOTEBORG}))
+    assert "Språkslussen: anmälan till Språkintroduktionsprogrammet, Göteborgs Stad" in goteborg
+    assert "Mottagningsenheten för nyanlända elever" not in goteborg

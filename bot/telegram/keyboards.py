@@ -86,11 +86,14 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 
 async def municipalities_with_facts() -> List[str]:
-    """Codes of the municipalities the assistant has local facts for, by name."""
+    """Codes of the municipalities the assistant has local facts for: those with the most
+    verified facts first (the buttons are limited, and since issue 13 thirty municipalities
+    have facts), then by name."""
     snapshot = await content_store().current_async()
+    verified = {code: sum(1 for f in facts if not f.is_example and f.verified_on) for code, facts in snapshot.facts.items()}
     known = [directory().get(code) for code in snapshot.facts]
-    named = sorted((m for m in known if m is not None), key=lambda m: m.name)
-    return [m.code for m in named][:MAX_MUNICIPALITY_BUTTONS]
+    ranked = sorted((m for m in known if m is not None), key=lambda m: (-verified[m.code], m.name))
+    return [m.code for m in ranked][:MAX_MUNICIPALITY_BUTTONS]
 
 
 def _rows(buttons: List[InlineKeyboardButton], per_row: int) -> Iterable[List[InlineKeyboardButton]]:

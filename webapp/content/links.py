@@ -57,6 +57,30 @@ def collect_urls(content_dir: Path = CONTENT_DIR, municipalities_dir: Path = MUN
     return dict(sorted(found.items()))
 
 
+def collect_database_urls(found: Dict[str, List[str]], municipalities: Optional[List[str]] = None) -> Dict[str, List[str]]:
+    """Add the URLs of what staff published or edited in the database (answers, facts, service
+    contacts), which may differ from the seed files: "db:facts.0182.sfi_provider/komvux.url".
+    ``municipalities`` limits it to those codes (their local answers, facts and contacts)."""
+    from webapp.content.models import AnswerVersion, FactVersion, Status
+    from webapp.handoff.models import ServiceContact
+
+    answers = AnswerVersion.objects.filter(status=Status.PUBLISHED).exclude(origin="seed")
+    facts = FactVersion.objects.filter(status=Status.PUBLISHED).exclude(origin="seed")
+    contacts = ServiceContact.objects.exclude(url="").exclude(origin="seed")
+    if municipalities:
+        answers = answers.filter(municipality_id__in=municipalities)
+        facts = facts.filter(municipality_id__in=municipalities)
+        contacts = contacts.filter(municipality_id__in=municipalities)
+    for answer in answers:
+        _urls_in(answer.text, f"db:answers.{answer.municipality_id or 'national'}.{answer.topic}.{answer.language}", found)
+    for fact in facts:
+        for field_name in ("url", "source_url"):
+            _urls_in(getattr(fact, field_name), f"db:facts.{fact.municipality_id}.{fact.kind}/{fact.key}.{field_name}", found)
+    for contact in contacts:
+        _urls_in(contact.url, f"db:service_contacts.{contact.pk}.url", found)
+    return dict(sorted(found.items()))
+
+
 @dataclass
 class LinkResult:
     url: str

@@ -97,8 +97,11 @@ class FactKind(models.TextChoices):
     HOUSING_QUEUE = "housing_queue", "Housing queue"
     HOUSING_CONTACT = "housing_contact", "Housing contact (settlement, emergencies)"
     SCHOOL_PLACEMENT = "school_placement", "School placement contact"
-    # Its own kind: a question about förskola must never be answered with a school contact.
-    PRESCHOOL_PLACEMENT = "preschool_placement", "Preschool placement contact"
+    # Their own kinds (issue 13): a question about förskola must never be answered with a
+    # compulsory-school contact, nor one about gymnasiet with a grundskola reception. The
+    # ``school_`` prefix puts them in the school area (webapp/editor/permissions.py).
+    PRESCHOOL_PLACEMENT = "school_preschool_placement", "Preschool placement contact"
+    UPPER_SECONDARY_PLACEMENT = "school_upper_secondary_placement", "Upper secondary placement contact (newcomers)"
 
 
 class FactVersion(VersionBase):

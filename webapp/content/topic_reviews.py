@@ -22,13 +22,21 @@ def _date(value):
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+def _web_url(topic: str, url) -> str:
+    """Only http(s) links reach the staff pages (a ``javascript:`` source would be a link that runs)."""
+    url = str(url)
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"topics.yml: {topic}: source URL must start with http(s)://, got {url!r}")
+    return url
+
+
 def read_topic_reviews(path: Path = TOPICS_FILE) -> List[dict]:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     rows = []
     for key, topic in document["topics"].items():
         rows.append({
             "topic": key,
-            "sources": [{"title": str(s["title"]), "url": str(s["url"])} for s in topic.get("sources") or []],
+            "sources": [{"title": str(s["title"]), "url": _web_url(key, s["url"])} for s in topic.get("sources") or []],
             "reviewed_on": _date(topic.get("reviewed_on")),
             "review_by": _date(topic.get("review_by")),
             "law_change": str(topic.get("law_change") or ""),

@@ -11,6 +11,8 @@ FACT_KIND_LABELS = {
     FactKind.HOUSING_QUEUE: "Bostadskö",
     FactKind.HOUSING_CONTACT: "Bostadskontakt (mottagning, akut)",
     FactKind.SCHOOL_PLACEMENT: "Skolplacering",
+    FactKind.PRESCHOOL_PLACEMENT: "Förskoleplacering",
+    FactKind.UPPER_SECONDARY_PLACEMENT: "Gymnasieplacering (nyanlända)",
 }
 
 

@@ -1,5 +1,5 @@
 # Issue 13: the review cycle of the national texts (sources, review dates, law changes) and a
-# fact kind of its own for preschool placement.
+# fact kind of its own for preschool and for upper secondary placement.
 
 from django.db import migrations, models
 
@@ -35,7 +35,8 @@ class Migration(migrations.Migration):
                 ("housing_queue", "Housing queue"),
                 ("housing_contact", "Housing contact (settlement, emergencies)"),
                 ("school_placement", "School placement contact"),
-                ("preschool_placement", "Preschool placement contact"),
+                ("school_preschool_placement", "Preschool placement contact"),
+                ("school_upper_secondary_placement", "Upper secondary placement contact (newcomers)"),
             ], max_length=32),
         ),
         migrations.RunPython(load_topic_reviews, migrations.RunPython.noop),

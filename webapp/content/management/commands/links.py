@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bot.facts.config import offline
 from bot.settings import VAR_DIR
-from webapp.content.links import CONTENT_DIR, MUNICIPALITIES_DIR, check_urls, collect_urls, report_lines
+from webapp.content.links import (CONTENT_DIR, MUNICIPALITIES_DIR, check_urls, collect_database_urls, collect_urls,
+                                  report_lines)
 
 
 class Command(BaseCommand):
@@ -24,10 +25,17 @@ class Command(BaseCommand):
         parser.add_argument("--municipalities-dir", type=Path, default=MUNICIPALITIES_DIR)
         parser.add_argument("--report", type=Path, default=None,
                             help="where to save the report (default var/links-<date>.tsv)")
+        parser.add_argument("--no-database", action="store_true",
+                            help="only the files in data/, not what staff published in the database")
+        parser.add_argument("--municipality", action="append", default=None,
+                            help="limit the database part to this municipality code (repeatable)")
         parser.add_argument("--fail-on-broken", action="store_true", help="exit 1 if any URL is broken or unreachable")
 
-    def handle(self, *args, timeout, workers, content_dir, municipalities_dir, report, fail_on_broken, **options):
+    def handle(self, *args, timeout, workers, content_dir, municipalities_dir, report, fail_on_broken, no_database,
+               municipality, **options):
         urls = collect_urls(content_dir, municipalities_dir)
+        if not no_database:
+            urls = collect_database_urls(urls, municipality)
         if offline():
             self.stdout.write(f"FACTS_OFFLINE=1: {len(urls)} URLs found in the content; none was requested "
                               "and no report was written.")

@@ -15,7 +15,7 @@ from django.db import transaction
 from bot.language import SWEDISH
 from bot.municipalities import directory
 from bot.settings import ROOT
-from webapp.content.models import AnswerVersion, CrisisLine, FactVersion, Municipality, Status, TopicReview
+from webapp.content.models import AnswerVersion, CrisisLine, FactKind, FactVersion, Municipality, Status, TopicReview
 from webapp.content.topic_reviews import sync_topic_reviews
 
 CONTENT_DIR = ROOT / "data" / "content"
@@ -33,7 +33,10 @@ class Command(BaseCommand):
         municipalities = self._load_municipalities()
         answers = self._load_answers(content_dir / "answers")
         facts = self._load_facts(content_dir / "facts.yml")
-        reviews = sync_topic_reviews(TopicReview, content_dir / "topics.yml")
+        # An export (content_export) carries answers and facts only; the topics' review data
+        # is product data, so it comes from the repository's topics.yml then.
+        topics_file = content_dir / "topics.yml"
+        reviews = sync_topic_reviews(TopicReview, topics_file if topics_file.exists() else CONTENT_DIR / "topics.yml")
         self._load_crisis_lines(content_dir / "crisis_lines.yml")
         self.stdout.write(f"content: {municipalities} municipalities, {answers} answer versions and {facts} fact versions added, "
                           f"{reviews} topic reviews updated")
@@ -88,6 +91,10 @@ class Command(BaseCommand):
 
     def _load_facts(self, path: Path) -> int:
         added = 0
+        # Seed rows of a kind the product no longer has (issue 13 renamed `preschool_placement`
+        # to `school_preschool_placement`) are product data nobody edited: without this they
+        # would stay published under a kind no topic asks for and no editor page opens.
+        FactVersion.objects.filter(origin="seed").exclude(kind__in=FactKind.values).delete()
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         dated = _midday_utc(document["recorded_on"])
         for code, entries in document["facts"].items():
