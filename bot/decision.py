@@ -170,17 +170,24 @@ class Decision:
                 "alternatives": list(self.alternatives), "courtesy": self.courtesy}
 
 
-def decide(ranking: Sequence[Dict], text: str, thresholds: Optional[Dict[str, float]] = None) -> Decision:
-    """Apply the rules of the module docstring to a ranking (best first, calibrated)."""
+def decide(ranking: Sequence[Dict], text: str, thresholds: Optional[Dict[str, float]] = None,
+           known_words: Optional[int] = None) -> Decision:
+    """Apply the rules of the module docstring to a ranking (best first, calibrated).
+
+    ``known_words``: how many of the message's words occur in the training data (None: not
+    known). The low urgent floor needs at least one: "xqzt blorp" spreads its probability
+    over every intent, and its crisis share is no sign of a crisis."""
     t = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     ranking = [dict(r) for r in ranking if r.get("name")]
     if not ranking:
         return Decision("clarify", FALLBACK_INTENT, 0.0)
     topics = topic_confidences(ranking)
 
-    # 1. Urgent: any sign of danger or of a case only a person can handle.
+    # 1. Urgent: any sign of danger or of a case only a person can handle (in words the model
+    # knows; otherwise only when the urgent intent itself is clear).
     for group in URGENT_GROUPS:
-        if topics.get(group, 0.0) >= t["urgent_threshold"]:
+        floor = t["urgent_threshold"] if known_words is None or known_words > 0 else t["intent_threshold"]
+        if topics.get(group, 0.0) >= floor:
             best = next(r for r in ranking if topic_of(r["name"]) == group)
             return Decision("urgent", best["name"], best["confidence"], group, topics[group])
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
@@ -78,6 +79,11 @@ class MunicipalityEntityExtractor(GraphComponent, EntityExtractorMixin):
         return training_data
 
 
+def _words(text: object) -> List[str]:
+    """The normalised words of a text, as the vocabulary check of the decision layer counts them."""
+    return re.findall(r"[^\W\d_]+", normalize_for_nlu(without_labels(text))) if isinstance(text, str) else []
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
     """A linear SVM on TF-IDF-weighted n-gram counts.
@@ -117,6 +123,7 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
         self._resource = resource
         self._idf = None  # the IDF weights as an array, read from self.tfidf on first use
         self.scale = float(self.config["confidence_scale"])  # replaced by the fitted temperature
+        self.vocabulary: Optional[frozenset] = None  # normalised words of the training data
         self.thresholds = {key: float(self.config[key]) for key in DEFAULT_THRESHOLDS}
 
     @classmethod
@@ -157,6 +164,7 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
             labels = [e.get(INTENT) for e in examples]
             self.svm.fit(features, labels)
             self.scale = self._fitted_scale(features, np.asarray(labels))
+            self.vocabulary = frozenset(w for e in examples for w in _words(e.get(TEXT)))
             self.persist()
         return self._resource
 
@@ -191,7 +199,9 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
         for message, row in zip(messages, self.probabilities(messages)):
             order = np.argsort(-row)
             full = [{"name": str(self.svm.classes_[i]), "confidence": float(row[i])} for i in order]
-            decision = decide(full, message.get(TEXT) or "", self.thresholds)
+            text = message.get(TEXT) or ""
+            known = sum(w in self.vocabulary for w in _words(text)) if self.vocabulary is not None else None
+            decision = decide(full, text, self.thresholds, known_words=known)
             ranking = full[: max(1, self.config["ranking_length"])]
             if decision.intent == FALLBACK_INTENT:
                 # As Rasa's FallbackClassifier does: nlu_fallback on top, the model's ranking after it.
@@ -211,7 +221,8 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
         import skops.io as sio
 
         with self._model_storage.write_to(self._resource) as directory_path:
-            sio.dump({"tfidf": self.tfidf, "svm": self.svm, "scale": np.array([self.scale])},
+            sio.dump({"tfidf": self.tfidf, "svm": self.svm, "scale": np.array([self.scale]),
+                      "vocabulary": np.array(sorted(self.vocabulary or ()), dtype=str)},
                      directory_path / "intent_classifier.skops")
 
     @classmethod
@@ -233,4 +244,6 @@ class TfidfLinearIntentClassifier(IntentClassifier, GraphComponent):
         component.tfidf, component.svm = parts["tfidf"], parts["svm"]
         if "scale" in parts:  # models trained before calibration keep the configured scale
             component.scale = float(np.asarray(parts["scale"]).ravel()[0])
+        if "vocabulary" in parts:
+            component.vocabulary = frozenset(str(w) for w in parts["vocabulary"])
         return component

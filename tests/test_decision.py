@@ -103,3 +103,10 @@ def test_an_urgent_intent_inflated_by_setting_a_switch_aside_is_not_acted_on():
 def test_a_request_for_a_language_in_other_words_is_left_to_the_model(text):
     assert not asks_about_learning_a_language(text)
     assert decide(ranking(switch_language=0.7, sfi_enrol=0.2), text, THRESHOLDS).intent == "switch_language"
+
+
+def test_gibberish_with_a_crisis_share_is_not_sent_to_a_person():
+    # "xqzt blorp": no word the model knows; a crisis share under the intent threshold is noise.
+    noise = ranking(crisis_health=0.12, crisis_violence=0.1, sfi_what_is=0.08, housing_find=0.07)
+    assert decide(noise, "xqzt blorp", THRESHOLDS, known_words=0).kind != "urgent"
+    assert decide(noise, "jag mår dåligt blorp", THRESHOLDS, known_words=3).kind == "urgent"
