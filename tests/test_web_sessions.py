@@ -16,6 +16,7 @@ from bot.channels import NO_SESSION
 from bot.i18n import translate
 from bot.language import LANGUAGES
 from bot.settings import rasa_token
+from tests.conftest import OTHER_SITE_PORT
 from tests.helpers import RestClient, assert_language, text_of
 
 
@@ -26,11 +27,16 @@ def anonymous(stack):
 
 
 def test_a_session_is_a_random_web_id_and_its_signature(anonymous, stack):
+    embedding_site = f"http://127.0.0.1:{OTHER_SITE_PORT}"  # listed in RASA_CORS_ORIGINS
     response = requests.post(f"{anonymous.base_url}/webhooks/rest/session", timeout=10,
-                             headers={"Origin": "https://kommun.example"})
+                             headers={"Origin": embedding_site})
     assert response.status_code == 200
-    # The same CORS as the webhook: a municipality's page may call it.
-    assert response.headers.get("Access-Control-Allow-Origin")
+    # The same CORS as the webhook: a municipality's page that is configured may call it, and
+    # no other site (never "*").
+    assert response.headers.get("Access-Control-Allow-Origin") == embedding_site
+    stranger = requests.post(f"{anonymous.base_url}/webhooks/rest/session", timeout=10,
+                             headers={"Origin": "https://not-configured.example"})
+    assert stranger.headers.get("Access-Control-Allow-Origin") in (None, "")
     first = response.json()
     second = requests.post(f"{anonymous.base_url}/webhooks/rest/session", timeout=10).json()
     assert web_sessions.WEB_SENDER_PATTERN.match(first["sender"]) and first["sender"] != second["sender"]
