@@ -291,7 +291,7 @@
     view.bubble.addEventListener("click", () => (state.open ? close() : open()));
 
     view.panel = el("section", { id: "nw-panel", class: "nw-panel", role: "dialog", "aria-labelledby": "nw-title", hidden: true });
-    view.panel.append(buildHeader(), buildLog(), buildStatus(), buildForm());
+    view.panel.append(buildHeader(), buildLog(), buildStatus(), buildForm(), view.notice);
 
     view.root.append(view.bubble, view.panel);
     view.root.addEventListener("keydown", (event) => {
@@ -347,8 +347,14 @@
         sendTyped();
       }
     });
-    view.input.addEventListener("input", fitInput);
+    view.input.addEventListener("input", () => {
+      fitInput();
+      if (!view.notice.hidden && view.input.value.trim().length <= ui.maxLength) hideTooLong();
+    });
     view.send = el("button", { type: "submit", class: "nw-send", "data-nw-text": "send" });
+    // role=alert: a screen reader says at once why nothing was sent.
+    view.notice = el("p", { id: "nw-notice", class: "nw-notice", role: "alert", hidden: true });
+    view.input.setAttribute("aria-describedby", "nw-notice");
     view.form = el("form", { class: "nw-form" }, [
       el("label", { for: "nw-input", class: "nw-sr", "data-nw-text": "message" }), view.input, view.send,
     ]);
@@ -362,9 +368,29 @@
   function sendTyped() {
     const text = view.input.value.trim();
     if (!text) return;
+    // A pasted text over the channel's limit would be cut by the server: say so and keep it
+    // in the box instead (the input has no maxlength, which would cut it silently on paste).
+    if (ui.maxLength && text.length > ui.maxLength) {
+      showTooLong(text.length);
+      return;
+    }
+    hideTooLong();
     view.input.value = "";
     fitInput();
     say(text, text);
+  }
+
+  function showTooLong(count) {
+    const format = (n) => n.toLocaleString(bcp47(ui.language));
+    view.notice.textContent = t("too_long").replace("{count}", format(count)).replace("{limit}", format(ui.maxLength));
+    view.notice.hidden = false;
+    view.input.setAttribute("aria-invalid", "true");
+  }
+
+  function hideTooLong() {
+    view.notice.hidden = true;
+    view.notice.textContent = "";
+    view.input.removeAttribute("aria-invalid");
   }
 
   function fitInput() {
@@ -379,7 +405,7 @@
       node.setAttribute("dir", ui.dir);
     }
     view.language.value = ui.language;
-    view.input.maxLength = ui.maxLength;
+    if (!view.notice.hidden) showTooLong(view.input.value.trim().length); // in the new language
     view.bubble.dataset.nwLabel = state.open ? "close" : "open";
     relabel(view.root);
     showConnection(connection);
@@ -448,6 +474,9 @@
 
   function scrollToEnd() {
     view.log.scrollTop = view.log.scrollHeight;
+    // Again after the browser has laid out what was just shown (a restored history, an opened
+    // panel, late fonts): otherwise a reload leaves the panel at the oldest message.
+    requestAnimationFrame(() => { view.log.scrollTop = view.log.scrollHeight; });
   }
 
   function receive(replies) {
