@@ -89,7 +89,8 @@ def test_after_a_reload_the_panel_shows_the_latest_message(widget):
     assert scroll[2] > scroll[1], "the history must be longer than the panel for this test to mean anything"
     widget.page.wait_for_function(
         "() => { const log = document.querySelector('#newcomer-widget').shadowRoot.querySelector('.nw-log');"
-        " return log.scrollTop + log.clientHeight >= log.scrollHeight - 2; }", timeout=5000)
+        " return log.scrollTop + log.clientHeight >= log.scrollHeight - 2; }", timeout=5000,
+        polling=100)
     expect(widget.bot_messages.last).to_be_in_viewport()
 
 
@@ -101,3 +102,42 @@ def test_emoji_are_drawn_with_a_colour_emoji_font(widget):
     family = message.evaluate("el => getComputedStyle(el).fontFamily")
     assert "Noto Color Emoji" in family, family  # named, so no system falls back to boxes
     assert message.evaluate(_COLOURED_PIXELS, EMOJI) > 50
+
+
+# "Delete my data" as a newcomer writes it, with something personal in the conversation first.
+ERASE_REQUESTS = {
+    "sv": ("Hur anmäler jag mig till sfi? Mitt nummer är 070-123 45 67", "radera mina uppgifter"),
+    "ar": ("كيف اسجل بالسفي؟ رقمي 0701234567", "بدي امسح كل شي كتبته"),
+    "fa_AF": ("چطور در کورس sfi نام نویسی کنم؟ شماره من 0701234567", "معلومات مرا پاک کنید"),
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "ar", "fa_AF"])
+def test_delete_my_data_clears_the_screen_and_the_browser_storage(widget, web_url, chat, language):
+    _start_in(widget, language)
+    question, request = ERASE_REQUESTS[language]
+    widget.ask(question)
+    old_sender = widget.stored_state()["sender"]
+    widget.ask(request)
+    # The last buttons offered are the confirmation; "yes, delete everything" comes first.
+    confirm = widget.page.locator(".nw-row-bot .nw-choices").last.locator(".nw-choice").first
+    bots_before = widget.bot_messages.count()
+    confirm.click()
+    notice = ui_strings(web_url, language)["erased"]
+    expect(widget.bot_messages.last).to_contain_text(notice, timeout=20000)
+    assert widget.bot_messages.count() <= 2 and bots_before >= 2
+
+    # Nothing of the conversation on screen or in the browser's storage; a new id follows.
+    assert widget.user_messages.count() == 0
+    stored = widget.page.evaluate("() => JSON.stringify(localStorage)")
+    for trace in (old_sender, question, request, "0701234567", "070-123"):
+        assert trace not in stored, trace
+    screen = widget.log.evaluate("log => log.textContent")
+    assert question not in screen and "0701234567" not in screen
+
+    # The next message starts a new conversation under a new server-issued id, same language.
+    widget.ask("sfi" if language == "sv" else question.split("؟")[0])
+    new_sender = widget.stored_state()["sender"]
+    assert new_sender and new_sender != old_sender
+    assert chat.tracker(new_sender)["slots"]["language"] == language
+    assert not [e for e in chat.tracker(old_sender)["events"] if e["event"] == "user"]

@@ -484,10 +484,29 @@
       if (!reply || typeof reply !== "object") continue;
       const text = typeof reply.text === "string" ? reply.text : "";
       const buttons = validButtons(reply.buttons);
+      const custom = reply.custom && typeof reply.custom === "object" ? reply.custom : {};
+      if (custom.erased === true) {
+        forgetConversation(text);
+        return; // the rest of that turn belonged to the erased conversation
+      }
       if (text || buttons.length) addEntry({ who: "bot", text, buttons });
-      const handoff = reply.custom && typeof reply.custom === "object" ? reply.custom.handoff : null;
+      const handoff = custom.handoff;
       if (handoff && typeof handoff.active === "boolean") setHandoff(handoff.active);
     }
+  }
+
+  /** "Delete my data" done on the server: forget it here too (screen, storage, session id), so
+   *  the next person at a shared computer reads nothing, and say so. */
+  function forgetConversation(botText) {
+    clearTimeout(handoffTimer);
+    const carried = { language: state.language, open: state.open };
+    state = freshState(carried.language);
+    state.open = carried.open;
+    state.greeted = true; // the new conversation starts when the user writes, without a greeting
+    for (const row of view.log.querySelectorAll("[data-entry]")) row.remove();
+    save();
+    if (botText) addEntry({ who: "bot", text: botText, buttons: [] });
+    addEntry({ who: "bot", text: t("erased"), buttons: [] });
   }
 
   // --- a person has the conversation: poll for what they write ----------------------------------
@@ -764,6 +783,9 @@
     document.body.append(view.host);
     watchNetwork();
     if (state.open) open({ focus: false });
+    // Fonts (Arabic script, emoji) that arrive after the first layout make the history taller:
+    // stay at the latest message.
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(() => { if (state.open) scrollToEnd(); });
     deliver();
     if (state.handoff) pollHandoff(); // a reload while a person has the conversation
   }
