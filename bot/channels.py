@@ -69,6 +69,9 @@ CLIENT_KEY = "client_key"  # metadata the channel adds for anonymous callers (bo
 rasa_speedups.apply()
 tracker_store_errors.apply()  # a database error → the apology and a retry, never a forgotten turn
 
+# The key in a reply's ``custom`` that says the conversation was just erased on the server.
+ERASED = "erased"
+
 APOLOGY = N_("Sorry, something went wrong on our side. Please send your message again in a moment.")
 # TRANSLATORS: the web chat sent a message without a valid session (e.g. an old or copied page).
 NO_SESSION = N_("This chat session is not valid any more. Please reload the page and write again.")
@@ -217,8 +220,15 @@ class NewcomerRestInput(RestInput):
                 collector.messages.clear()
             # "Delete my data" confirmed: erase now that Rasa has saved the turn. If that failed,
             # drop the "deleted" reply so the apology below asks the user to try again.
-            if collector.erase_requested and not await erase_after_turn(request.app.ctx.agent, fields["sender"]):
-                collector.messages.clear()
+            if collector.erase_requested:
+                if await erase_after_turn(request.app.ctx.agent, fields["sender"]):
+                    # Tells the front end to forget the conversation on the device too (the widget
+                    # clears its history and storage and starts a new session).
+                    for message in collector.messages:
+                        custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+                        message["custom"] = {**custom, ERASED: True}
+                else:
+                    collector.messages.clear()
             if not collector.messages:
                 language = await self._conversation_language(request, fields)
                 if await self._is_paused(request, fields["sender"]):

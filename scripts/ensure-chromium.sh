@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure Debian's Chromium and the Noto fonts (Arabic script) are installed, for the browser
+# Make sure Debian's Chromium and the Noto fonts (Arabic script, colour emoji) are installed, for the browser
 # tests of the web widget (tests/browser/). Playwright's own browser download needs the
 # internet and a supported distribution; the system package works everywhere Debian does.
 #
@@ -16,6 +16,7 @@ installed() {
 missing=()
 [ -x "$chromium" ] || missing+=(chromium)
 installed fonts-noto-core || missing+=(fonts-noto-core)
+installed fonts-noto-color-emoji || missing+=(fonts-noto-color-emoji)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

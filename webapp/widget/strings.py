@@ -51,6 +51,14 @@ UI_STRINGS = {
     # TRANSLATORS: web chat widget: shown above a message a staff member (a person, not the
     # assistant) wrote, followed by their name.
     "staff": N_("Staff member"),
+    # TRANSLATORS: web chat widget: shown instead of sending when a (pasted) message is too long;
+    # the message stays in the text box. {count} and {limit} are numbers of characters.
+    "too_long": N_("Your message has {count} characters, but at most {limit} can be sent. "
+                   "Please shorten it or send it in parts. Your text is still in the box."),
+    # TRANSLATORS: web chat widget: shown after "delete my data": the conversation is gone from
+    # the server and from this device (screen and browser storage), and a new one has begun.
+    "erased": N_("Your conversation has been deleted from our server and from this device. "
+                 "A new conversation has started."),
     # TRANSLATORS: web chat widget: said by screen readers after a link.
     "new_window": N_("(opens in a new window)"),
 }

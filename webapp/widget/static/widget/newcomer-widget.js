@@ -291,7 +291,7 @@
     view.bubble.addEventListener("click", () => (state.open ? close() : open()));
 
     view.panel = el("section", { id: "nw-panel", class: "nw-panel", role: "dialog", "aria-labelledby": "nw-title", hidden: true });
-    view.panel.append(buildHeader(), buildLog(), buildStatus(), buildForm());
+    view.panel.append(buildHeader(), buildLog(), buildStatus(), buildForm(), view.notice);
 
     view.root.append(view.bubble, view.panel);
     view.root.addEventListener("keydown", (event) => {
@@ -347,8 +347,14 @@
         sendTyped();
       }
     });
-    view.input.addEventListener("input", fitInput);
+    view.input.addEventListener("input", () => {
+      fitInput();
+      if (!view.notice.hidden && view.input.value.trim().length <= ui.maxLength) hideTooLong();
+    });
     view.send = el("button", { type: "submit", class: "nw-send", "data-nw-text": "send" });
+    // role=alert: a screen reader says at once why nothing was sent.
+    view.notice = el("p", { id: "nw-notice", class: "nw-notice", role: "alert", hidden: true });
+    view.input.setAttribute("aria-describedby", "nw-notice");
     view.form = el("form", { class: "nw-form" }, [
       el("label", { for: "nw-input", class: "nw-sr", "data-nw-text": "message" }), view.input, view.send,
     ]);
@@ -362,9 +368,29 @@
   function sendTyped() {
     const text = view.input.value.trim();
     if (!text) return;
+    // A pasted text over the channel's limit would be cut by the server: say so and keep it
+    // in the box instead (the input has no maxlength, which would cut it silently on paste).
+    if (ui.maxLength && text.length > ui.maxLength) {
+      showTooLong(text.length);
+      return;
+    }
+    hideTooLong();
     view.input.value = "";
     fitInput();
     say(text, text);
+  }
+
+  function showTooLong(count) {
+    const format = (n) => n.toLocaleString(bcp47(ui.language));
+    view.notice.textContent = t("too_long").replace("{count}", format(count)).replace("{limit}", format(ui.maxLength));
+    view.notice.hidden = false;
+    view.input.setAttribute("aria-invalid", "true");
+  }
+
+  function hideTooLong() {
+    view.notice.hidden = true;
+    view.notice.textContent = "";
+    view.input.removeAttribute("aria-invalid");
   }
 
   function fitInput() {
@@ -379,7 +405,7 @@
       node.setAttribute("dir", ui.dir);
     }
     view.language.value = ui.language;
-    view.input.maxLength = ui.maxLength;
+    if (!view.notice.hidden) showTooLong(view.input.value.trim().length); // in the new language
     view.bubble.dataset.nwLabel = state.open ? "close" : "open";
     relabel(view.root);
     showConnection(connection);
@@ -448,6 +474,9 @@
 
   function scrollToEnd() {
     view.log.scrollTop = view.log.scrollHeight;
+    // Again after the browser has laid out what was just shown (a restored history, an opened
+    // panel, late fonts): otherwise a reload leaves the panel at the oldest message.
+    requestAnimationFrame(() => { view.log.scrollTop = view.log.scrollHeight; });
   }
 
   function receive(replies) {
@@ -455,10 +484,29 @@
       if (!reply || typeof reply !== "object") continue;
       const text = typeof reply.text === "string" ? reply.text : "";
       const buttons = validButtons(reply.buttons);
+      const custom = reply.custom && typeof reply.custom === "object" ? reply.custom : {};
+      if (custom.erased === true) {
+        forgetConversation(text);
+        return; // the rest of that turn belonged to the erased conversation
+      }
       if (text || buttons.length) addEntry({ who: "bot", text, buttons });
-      const handoff = reply.custom && typeof reply.custom === "object" ? reply.custom.handoff : null;
+      const handoff = custom.handoff;
       if (handoff && typeof handoff.active === "boolean") setHandoff(handoff.active);
     }
+  }
+
+  /** "Delete my data" done on the server: forget it here too (screen, storage, session id), so
+   *  the next person at a shared computer reads nothing, and say so. */
+  function forgetConversation(botText) {
+    clearTimeout(handoffTimer);
+    const carried = { language: state.language, open: state.open };
+    state = freshState(carried.language);
+    state.open = carried.open;
+    state.greeted = true; // the new conversation starts when the user writes, without a greeting
+    for (const row of view.log.querySelectorAll("[data-entry]")) row.remove();
+    save();
+    if (botText) addEntry({ who: "bot", text: botText, buttons: [] });
+    addEntry({ who: "bot", text: t("erased"), buttons: [] });
   }
 
   // --- a person has the conversation: poll for what they write ----------------------------------
@@ -735,6 +783,9 @@
     document.body.append(view.host);
     watchNetwork();
     if (state.open) open({ focus: false });
+    // Fonts (Arabic script, emoji) that arrive after the first layout make the history taller:
+    // stay at the latest message.
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(() => { if (state.open) scrollToEnd(); });
     deliver();
     if (state.handoff) pollHandoff(); // a reload while a person has the conversation
   }
