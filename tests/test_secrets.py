@@ -173,3 +173,23 @@ def test_a_database_password_is_masked_in_what_rasa_and_django_log(tmp_path):
     for output in (tracker_store.stdout, tracker_store.stderr, django.stdout, django.stderr):
         assert password not in output
     assert os.environ.get("DATABASE_URL", "").find(password) == -1
+
+
+def test_the_product_sends_the_rasa_token_in_a_header_never_in_a_url():
+    """Query strings end up in access logs (nginx, proxies): every internal caller of Rasa sends
+    ``Authorization: Bearer``. Only the benchmark keeps ``?token=``, because stock Rasa, which it
+    measures against, reads nothing else."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    in_url = re.compile(r"""params=\{[^}]*["']token["']|[?&]token=\{""")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("bot", "webapp", "actions")
+        for path in sorted((root / folder).rglob("*.py"))
+        if path.name not in {"bench.py", "stock.py"}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if in_url.search(line)
+    ]
+    assert offenders == []

@@ -60,8 +60,9 @@ class RasaClient:
     async def conversation_language(self, sender: str) -> Optional[str]:
         """The ``language`` slot of the conversation, or None when it has none yet."""
         tracker = await self._request("GET", f"/conversations/{quote(sender, safe='')}/tracker",
-                                      # Rasa's HTTP API reads the token only from ?token=
-                                      params={"token": self._token, "include_events": "NONE"},
+                                      # The header, not ?token=: bot.rasa_server accepts it, and it
+                                      # stays out of URLs and access logs.
+                                      params={"include_events": "NONE"}, headers=self._auth,
                                       timeout=TRACKER_TIMEOUT_SECONDS)
         slots = tracker.get("slots") if isinstance(tracker, dict) else None
         return canonical_language((slots or {}).get("language"))
