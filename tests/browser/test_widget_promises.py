@@ -141,3 +141,39 @@ def test_delete_my_data_clears_the_screen_and_the_browser_storage(widget, web_ur
     assert new_sender and new_sender != old_sender
     assert chat.tracker(new_sender)["slots"]["language"] == language
     assert not [e for e in chat.tracker(old_sender)["events"] if e["event"] == "user"]
+
+
+@pytest.mark.parametrize(("browser_locale", "language", "direction"),
+                         [("ar-SY", "ar", "rtl"), ("fa-AF", "fa_AF", "rtl"), ("sv-SE", "sv", "ltr")])
+def test_the_first_screen_is_in_the_browsers_language(chromium, web_url, browser_locale, language, direction):
+    context = chromium.new_context(locale=browser_locale)
+    try:
+        page = context.new_page()
+        page.goto(web_url + "/")  # the demo page itself is Swedish (data-language="sv")
+        widget = Widget(page)
+        widget.open()
+        strings = ui_strings(web_url, language)
+        expect(widget.host).to_have_attribute("dir", direction)
+        expect(widget.send_button).to_have_text(strings["send"])
+        expect(widget.input).to_have_attribute("placeholder", strings["placeholder"])
+        expect(widget.title).to_have_text(strings["title"])
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("سلام، بدي سجل ابني بالمدرسة كيف؟", "ar"),
+    ("سلام، اولادم را چطور در مکتب نام نویسی کنم؟", "fa_AF"),
+])
+def test_the_interface_follows_the_language_the_newcomer_writes(widget, web_url, question, language):
+    """No picker: someone who simply types Arabic or Dari gets the whole interface in it."""
+    widget.open()
+    expect(widget.host).to_have_attribute("dir", "ltr")
+    widget.ask(question)
+    strings = ui_strings(web_url, language)
+    expect(widget.host).to_have_attribute("dir", "rtl")
+    expect(widget.host).to_have_attribute("lang", language.replace("_", "-"))
+    expect(widget.send_button).to_have_text(strings["send"])
+    expect(widget.input).to_have_attribute("placeholder", strings["placeholder"])
+    expect(widget.log).to_have_attribute("aria-label", strings["conversation"])  # screen readers too
+    assert widget.stored_state()["language"] == language

@@ -46,6 +46,8 @@
   const ISOLATED_RUN = /\u2068[^\u2069]*\u2069/g;
   const ARABIC_SCRIPT = /[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]/g;
   const LATIN = /[A-Za-z\u00c0-\u024f]/g;
+  // Letters Dari writes and Arabic never does (Persian yeh and kaf, peh, cheh, zheh, gaf).
+  const DARI_LETTERS = /[\u06cc\u06a9\u067e\u0686\u0698\u06af]/g;
   const SVG_NS = "http://www.w3.org/2000/svg";
   const ICONS = {
     chat: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9.5L5 21.5V18H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z",
@@ -329,6 +331,10 @@
       hiddenText("typing"),
     ]);
     view.log.append(view.typing);
+    view.log.addEventListener("scroll", () => {
+      pinnedToEnd = view.log.scrollTop + view.log.clientHeight >= view.log.scrollHeight - 4;
+    }, { passive: true });
+    watchSize(view.log);
     return view.log;
   }
 
@@ -441,6 +447,7 @@
       row.append(el("p", { class: "nw-note", "data-nw-text": noteKey(entry), hidden: !noteKey(entry) }));
     }
     relabel(row);
+    watchSize(row);
     return row;
   }
 
@@ -464,7 +471,7 @@
     while (state.history.length > HISTORY_LIMIT) {
       const dropped = state.history.shift();
       const row = view.log.querySelector('[data-entry="' + dropped.id + '"]');
-      if (row) row.remove();
+      if (row) forgetRow(row);
     }
     save();
     view.log.insertBefore(renderEntry(entry), view.typing);
@@ -472,11 +479,29 @@
     return entry;
   }
 
+  // Whether the log should stay at its latest message: true until the visitor scrolls up to
+  // read, true again once they are back at the end.
+  let pinnedToEnd = true;
+  // Rows and the log change size after they are added (a restored history laid out when the
+  // panel opens, Arabic-script and emoji fonts arriving late, the status line): without this a
+  // reload could leave the panel at the oldest message.
+  const keepAtEnd = typeof ResizeObserver === "function"
+    ? new ResizeObserver(() => { if (pinnedToEnd) view.log.scrollTop = view.log.scrollHeight; })
+    : null;
+
+  function watchSize(node) {
+    if (keepAtEnd) keepAtEnd.observe(node);
+  }
+
+  function forgetRow(row) {
+    if (keepAtEnd) keepAtEnd.unobserve(row);
+    row.remove();
+  }
+
   function scrollToEnd() {
+    pinnedToEnd = true;
     view.log.scrollTop = view.log.scrollHeight;
-    // Again after the browser has laid out what was just shown (a restored history, an opened
-    // panel, late fonts): otherwise a reload leaves the panel at the oldest message.
-    requestAnimationFrame(() => { view.log.scrollTop = view.log.scrollHeight; });
+    requestAnimationFrame(() => { if (pinnedToEnd) view.log.scrollTop = view.log.scrollHeight; });
   }
 
   function receive(replies) {
@@ -490,9 +515,48 @@
         return; // the rest of that turn belonged to the erased conversation
       }
       if (text || buttons.length) addEntry({ who: "bot", text, buttons });
+      followLanguage(languageOfReply(text));
       const handoff = custom.handoff;
       if (handoff && typeof handoff.active === "boolean") setHandoff(handoff.active);
     }
+  }
+
+  // The assistant answers in the language the visitor writes (bot/language.py). Its own texts
+  // are written per language, so their script tells the language: Dari uses the Persian letters
+  // ی ک پ چ ژ گ, Arabic never does. URLs and short texts (a place name) tell nothing.
+
+  function languageOfReply(text) {
+    const words = (text || "").replace(/https?:\/\/\S+/g, "");
+    const arabicScript = (words.match(ARABIC_SCRIPT) || []).length;
+    const latin = (words.match(LATIN) || []).length;
+    // Three, not one: an Arabic text may name the language دری.
+    if (arabicScript >= 12 && arabicScript > latin) return (words.match(DARI_LETTERS) || []).length >= 3 ? "fa_AF" : "ar";
+    if (latin >= 24 && arabicScript === 0) return "sv";
+    return "";
+  }
+
+  /** The whole interface (labels, direction, screen-reader texts) follows the conversation's
+   *  language as soon as the assistant answers in another one than shown. */
+  async function followLanguage(code) {
+    if (!code || !ui || code === ui.language || !ui.languages.some((language) => language.code === code)) return;
+    const loaded = await loadStrings(code);
+    if (!loaded || loaded.language === ui.language) return;
+    ui = loaded;
+    state.language = ui.language;
+    save();
+    applyLanguage();
+  }
+
+  /** The visitor's browser language when it is one of the assistant's (Persian browsers get
+   *  Dari, as on Telegram), else "". */
+  function browserLanguage() {
+    const tags = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""]);
+    for (const tag of tags.map((value) => String(value).toLowerCase())) {
+      if (tag === "ar" || tag.startsWith("ar-")) return "ar";
+      if (tag === "prs" || tag.startsWith("prs-") || tag === "fa" || tag.startsWith("fa-")) return "fa_AF";
+      if (tag === "sv" || tag.startsWith("sv-")) return "sv";
+    }
+    return "";
   }
 
   /** "Delete my data" done on the server: forget it here too (screen, storage, session id), so
@@ -503,7 +567,7 @@
     state = freshState(carried.language);
     state.open = carried.open;
     state.greeted = true; // the new conversation starts when the user writes, without a greeting
-    for (const row of view.log.querySelectorAll("[data-entry]")) row.remove();
+    for (const row of view.log.querySelectorAll("[data-entry]")) forgetRow(row);
     save();
     if (botText) addEntry({ who: "bot", text: botText, buttons: [] });
     addEntry({ who: "bot", text: t("erased"), buttons: [] });
@@ -763,7 +827,7 @@
     }
     state = freshState(ui.language);
     save();
-    for (const row of view.log.querySelectorAll("[data-entry]")) row.remove();
+    for (const row of view.log.querySelectorAll("[data-entry]")) forgetRow(row);
     showConnection("online");
     open();
   }
@@ -771,7 +835,8 @@
   // --- start ------------------------------------------------------------------------------
 
   async function start() {
-    const wanted = state.language || config.language || document.documentElement.lang || "sv";
+    // A newcomer whose browser speaks Arabic or Dari starts in it, even on a Swedish page.
+    const wanted = state.language || browserLanguage() || config.language || document.documentElement.lang || "sv";
     for (let delay = 2000; !ui; delay = Math.min(delay * 2, 60000)) {
       ui = await loadStrings(wanted);
       if (!ui) await new Promise((resolve) => setTimeout(resolve, delay)); // the product's server is down
