@@ -83,7 +83,11 @@ def _digits_left(text: str) -> int:
        after=st.sampled_from([" tack", " شكرا", " است", ""]))
 def test_a_personnummer_is_redacted_whatever_separates_its_digits(number, before, after):
     redacted = redact(before + number + after)
-    assert PERSONAL_NUMBER in redacted, repr(number)
+    digits = "".join(str(unicodedata.digit(ch)) for ch in number if ch.isdigit())
+    # Ten digits beginning 07 without a dash (born 2007, written without century) are also a
+    # Swedish mobile number: either label removes it, which is what matters.
+    labels = (PERSONAL_NUMBER, PHONE) if len(digits) == 10 and digits.startswith("07") else (PERSONAL_NUMBER,)
+    assert any(label in redacted for label in labels), repr(number)
     assert _digits_left(redacted) == 0, repr(redacted)
     assert redacted.startswith(before) and redacted.endswith(after)
 
